@@ -59,7 +59,7 @@ def build_prefecture_graph(folder: Path, iris: Iris, sources_dir: Path) -> KG:
     build_initiatives(kg, folder, pref, departments, chapters)
     for name in ("policy", "meetings", "themes"):
         if name in parts:
-            parts[name].build(kg, pref, departments)
+            parts[name].build(kg, pref, departments, parts)
     return kg
 
 

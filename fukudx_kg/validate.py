@@ -1,0 +1,177 @@
+"""SHACL validation of built or third-party RDF with a report people and CI systems can read."""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from dataclasses import dataclass, asdict
+from pathlib import Path
+from xml.sax.saxutils import escape, quoteattr
+
+from pyshacl import validate as shacl_validate
+from rdflib import Graph, Dataset, Literal, URIRef
+from rdflib.namespace import SH
+from rdflib.util import guess_format
+
+from .vocab import FDX, PROV, RDFS
+
+ROOT = Path(__file__).resolve().parent.parent
+SHAPES_FILE = ROOT / "shapes" / "fukudx-shapes.ttl"
+QUAD_FORMATS = {"nquads", "trig"}
+EXTRA_FORMATS = {".nq": "nquads", ".jsonld": "json-ld", ".json": "json-ld", ".owl": "xml"}
+
+EXIT_CONFORMS, EXIT_VIOLATIONS, EXIT_UNREADABLE = 0, 1, 2
+
+
+class UnreadableInput(Exception):
+    """An input file is missing or is not parseable RDF; the message names the file."""
+
+
+@dataclass
+class Violation:
+    shape: str
+    focus: str
+    focus_label: str | None
+    path: str | None
+    value: str | None
+    message: str
+    severity: str
+    source: str | None  # "file:first-last" of the focus node's provenance
+
+
+def load(paths: list[Path]) -> Graph:
+    """All inputs merged into one graph (named graphs unioned), so shapes see every link."""
+    merged = Graph()
+    for path in paths:
+        if not path.is_file():
+            raise UnreadableInput(f"{path}: no such file")
+        fmt = EXTRA_FORMATS.get(path.suffix.lower()) or guess_format(str(path))
+        if fmt is None:
+            raise UnreadableInput(f"{path}: unknown RDF format (use .ttl, .nt, .nq, .trig, .rdf, .jsonld)")
+        try:
+            if fmt in QUAD_FORMATS:
+                ds = Dataset()
+                ds.parse(path, format=fmt)
+                for s, p, o, _ in ds.quads((None, None, None, None)):
+                    merged.add((s, p, o))
+            else:
+                merged.parse(path, format=fmt)
+        except Exception as exc:  # rdflib raises many parser-specific types
+            raise UnreadableInput(f"{path}: not readable as {fmt}: {exc}") from exc
+    return merged
+
+
+def run(data: Graph, shapes_file: Path = SHAPES_FILE) -> tuple[bool, list[Violation]]:
+    shapes = Graph().parse(shapes_file, format="turtle")
+    conforms, report, _ = shacl_validate(data, shacl_graph=shapes, inference="none",
+                                         abort_on_first=False, allow_infos=True, allow_warnings=True)
+    violations = [_violation(report, r, data) for r in report.subjects(SH.resultSeverity, None)]
+    violations.sort(key=lambda v: (v.shape, v.focus, v.path or "", v.message))
+    return conforms, violations
+
+
+def _violation(report: Graph, result, data: Graph) -> Violation:
+    focus = report.value(result, SH.focusNode)
+    shape = report.value(result, SH.sourceShape)
+    # Property shapes are blank nodes: name them by the node shape that holds them.
+    if shape is not None and not isinstance(shape, URIRef):
+        shapes = Graph()
+        holder = None
+        for s in report.subjects(None, shape):
+            holder = s
+        shape_name = f"{_short(holder)} ▸ {_short(report.value(result, SH.resultPath))}" if holder else None
+    else:
+        shape_name = _short(shape)
+    messages = [str(m) for m in report.objects(result, SH.resultMessage)]
+    value = report.value(result, SH.value)
+    path = report.value(result, SH.resultPath)
+    return Violation(
+        shape=shape_name or _short(report.value(result, SH.sourceConstraintComponent)),
+        focus=str(focus),
+        focus_label=_label(data, focus),
+        path=_short(path) if path is not None else None,
+        value=str(value) if value is not None else None,
+        message="; ".join(sorted(messages)) or _short(report.value(result, SH.sourceConstraintComponent)),
+        severity=_short(report.value(result, SH.resultSeverity)),
+        source=_source(data, focus),
+    )
+
+
+def _short(term) -> str:
+    if term is None:
+        return ""
+    text = str(term)
+    for prefix, ns in (("fdx:", str(FDX)), ("fdxsh:", "https://w3id.org/fukudx/shapes#"),
+                       ("sh:", str(SH)), ("rdfs:", str(RDFS)), ("prov:", str(PROV))):
+        if text.startswith(ns):
+            return prefix + text[len(ns):]
+    return text
+
+
+def _label(data: Graph, node) -> str | None:
+    labels = list(data.objects(node, RDFS.label))
+    for lang in ("ja", "en", None):
+        for label in labels:
+            if isinstance(label, Literal) and (label.language == lang or lang is None):
+                return str(label)
+    return None
+
+
+def _source(data: Graph, node) -> str | None:
+    for excerpt in data.objects(node, PROV.wasDerivedFrom):
+        file_name = data.value(excerpt, FDX.sourceFile)
+        first, last = data.value(excerpt, FDX.lineStart), data.value(excerpt, FDX.lineEnd)
+        if file_name is not None:
+            return f"{file_name}:{first}-{last}"
+    return None
+
+
+# -- report formats -------------------------------------------------------
+
+def format_text(conforms: bool, violations: list[Violation]) -> str:
+    if conforms:
+        return "Conforms: the data satisfies every shape.\n"
+    grouped: dict[str, list[Violation]] = defaultdict(list)
+    for v in violations:
+        grouped[v.shape].append(v)
+    out = [f"Does not conform: {len(violations)} result(s) in {len(grouped)} shape(s).", ""]
+    for shape, items in sorted(grouped.items()):
+        out.append(f"■ {shape} ({len(items)})")
+        for v in items:
+            label = f" 「{v.focus_label}」" if v.focus_label else ""
+            out.append(f"  - {v.focus}{label}")
+            detail = v.message + (f" [value: {v.value}]" if v.value else "")
+            out.append(f"    {v.severity}: {detail}")
+            if v.source:
+                out.append(f"    source: {v.source}")
+        out.append("")
+    return "\n".join(out)
+
+
+def format_json(conforms: bool, violations: list[Violation]) -> str:
+    return json.dumps({"conforms": conforms, "results": [asdict(v) for v in violations]},
+                      ensure_ascii=False, indent=2) + "\n"
+
+
+def format_junit(conforms: bool, violations: list[Violation]) -> str:
+    """One testcase per shape; failures are its violations, so CI dashboards show them by shape."""
+    grouped: dict[str, list[Violation]] = defaultdict(list)
+    for v in violations:
+        grouped[v.shape].append(v)
+    cases = []
+    for shape, items in sorted(grouped.items()):
+        body = "\n".join(f"{v.focus} {v.focus_label or ''}: {v.message}"
+                         + (f" (source {v.source})" if v.source else "") for v in items)
+        cases.append(f'  <testcase classname="shacl" name={quoteattr(shape)}>\n'
+                     f'    <failure message={quoteattr(f"{len(items)} violation(s)")}>{escape(body)}</failure>\n'
+                     f'  </testcase>')
+    if conforms:
+        cases.append('  <testcase classname="shacl" name="all shapes"/>')
+    failures = len(grouped)
+    tests = max(len(cases), 1)
+    return (f'<?xml version="1.0" encoding="UTF-8"?>\n'
+            f'<testsuite name="fukudx-shacl" tests="{tests}" failures="{failures}" errors="0">\n'
+            + "\n".join(cases) + "\n</testsuite>\n")
+
+
+FORMATTERS = {"text": format_text, "json": format_json, "junit": format_junit}
