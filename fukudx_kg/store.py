@@ -24,7 +24,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from .config import Settings
 from .release import Release, ReleaseError, read_release
@@ -260,7 +260,9 @@ class RemoteExecutor:
         client.setMethod(POST)
         client.setOnlyConneg(True)
         client.setTimeout(max(1, int(self.timeout + 0.999)))
-        client.setQuery(query)
+        # Relative IRIs resolve against the data's base IRI, as on the embedded store (several BASE
+        # declarations are allowed; a BASE in the query itself comes later and wins).
+        client.setQuery(f"BASE <{self.base_iri}>\n{query}" if self.base_iri else query)
         for graph in default_graphs or []:
             client.addDefaultGraph(graph)
         for graph in named_graphs or []:
@@ -304,6 +306,3 @@ def open_executor(spec: dict[str, Any]):
         return RemoteExecutor(spec["url"], spec.get("base_iri"), float(spec.get("timeout", 30)))
     raise ValueError(f"unknown backend kind {spec['kind']!r}")
 
-
-def iterate(rows) -> Iterator:  # pragma: no cover - tiny helper kept for symmetry in callers
-    yield from rows

@@ -13,7 +13,7 @@ from rdflib import Graph, Dataset, Literal, URIRef
 from rdflib.namespace import SH
 from rdflib.util import guess_format
 
-from .vocab import FDX, PROV, RDFS
+from .vocab import FDX, PROV, RDF, RDFS
 
 ROOT = Path(__file__).resolve().parent.parent
 SHAPES_FILE = ROOT / "shapes" / "fukudx-shapes.ttl"
@@ -65,26 +65,29 @@ def run(data: Graph, shapes_file: Path = SHAPES_FILE) -> tuple[bool, list[Violat
     shapes = Graph().parse(shapes_file, format="turtle")
     conforms, report, _ = shacl_validate(data, shacl_graph=shapes, inference="none",
                                          abort_on_first=False, allow_infos=True, allow_warnings=True)
-    violations = [_violation(report, r, data) for r in report.subjects(SH.resultSeverity, None)]
+    violations = [_violation(report, r, data, shapes) for r in report.subjects(SH.resultSeverity, None)]
     violations.sort(key=lambda v: (v.shape, v.focus, v.path or "", v.message))
     return conforms, violations
 
 
-def _violation(report: Graph, result, data: Graph) -> Violation:
+def _violation(report: Graph, result, data: Graph, shapes: Graph) -> Violation:
     focus = report.value(result, SH.focusNode)
     shape = report.value(result, SH.sourceShape)
-    # Property shapes are blank nodes: name them by the node shape that holds them.
+    # Anonymous shapes (property shapes, sh:xone members) are named by the node shape holding them.
+    holder = shape
+    while holder is not None and not isinstance(holder, URIRef):
+        holder = next(iter(shapes.subjects(None, holder)), None)
+        if holder is not None and not isinstance(holder, URIRef):
+            # climb out of RDF lists (sh:xone / sh:or members)
+            while holder is not None and (holder, RDF.first, None) in shapes and not isinstance(holder, URIRef):
+                holder = next(iter(shapes.subjects(RDF.rest, holder)), None) or next(iter(shapes.subjects(None, holder)), None)
+    path = report.value(result, SH.resultPath)
     if shape is not None and not isinstance(shape, URIRef):
-        shapes = Graph()
-        holder = None
-        for s in report.subjects(None, shape):
-            holder = s
-        shape_name = f"{_short(holder)} ▸ {_short(report.value(result, SH.resultPath))}" if holder else None
+        shape_name = f"{_short(holder)} ▸ {_short(path)}" if path is not None else _short(holder)
     else:
         shape_name = _short(shape)
     messages = [str(m) for m in report.objects(result, SH.resultMessage)]
     value = report.value(result, SH.value)
-    path = report.value(result, SH.resultPath)
     return Violation(
         shape=shape_name or _short(report.value(result, SH.sourceConstraintComponent)),
         focus=str(focus),

@@ -1,0 +1,55 @@
+"""The HTML query page a browser gets at GET /sparql (plain HTML form, no external scripts)."""
+
+from __future__ import annotations
+
+from html import escape
+
+EXAMPLE_QUERY = """PREFIX fdx: <https://w3id.org/fukudx/ontology#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+
+SELECT ?municipality ?label WHERE {
+  ?municipality a fdx:Municipality ;
+                rdfs:label ?label .
+  FILTER(lang(?label) = "ja")
+}
+ORDER BY ?municipality
+LIMIT 20"""
+
+_FORMATS = (("", "auto (Accept header)"), ("json", "SPARQL JSON / JSON-LD"), ("xml", "SPARQL XML / RDF/XML"),
+            ("csv", "CSV"), ("tsv", "TSV"), ("ttl", "Turtle"), ("nt", "N-Triples"), ("nq", "N-Quads"),
+            ("jsonld", "JSON-LD"), ("rdfxml", "RDF/XML"))
+
+
+def render_query_page(endpoint_path: str, release: str | None, triples: int | None, limits: dict) -> str:
+    options = "".join(f'<option value="{escape(v)}">{escape(label)}</option>' for v, label in _FORMATS)
+    release_text = f"release <code>{escape(release[:12])}</code>" if release else "release unknown"
+    triples_text = f"{triples:,} triples" if triples is not None else ""
+    return f"""<!DOCTYPE html>
+<html lang="ja">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>SPARQL — fukudx-kg</title>
+<style>
+ body {{ font-family: system-ui, sans-serif; max-width: 60rem; margin: 2rem auto; padding: 0 1rem; }}
+ textarea {{ width: 100%; font-family: ui-monospace, monospace; font-size: 0.95rem; }}
+ .meta {{ color: #555; font-size: 0.9rem; }}
+</style>
+</head>
+<body>
+<h1>SPARQL エンドポイント / endpoint</h1>
+<p class="meta">{release_text} · {triples_text} · timeout {limits['query_timeout_s']:g}s ·
+ row cap {limits['row_cap']:,} · <a href="/version">/version</a></p>
+<form method="get" action="{escape(endpoint_path)}">
+<p><label for="query">Query / クエリ</label><br>
+<textarea id="query" name="query" rows="16" spellcheck="false">{escape(EXAMPLE_QUERY)}</textarea></p>
+<p><label for="format">Format / 形式</label>
+<select id="format" name="format">{options}</select>
+<button type="submit">Run / 実行</button></p>
+</form>
+<p class="meta">Clients: send <code>GET {escape(endpoint_path)}?query=…</code> or <code>POST</code> with
+<code>application/x-www-form-urlencoded</code> or <code>application/sparql-query</code>.
+The service description is served here to RDF clients (Turtle, RDF/XML, JSON-LD).</p>
+</body>
+</html>
+"""

@@ -1,0 +1,409 @@
+"""Running queries in killable processes, so a runaway query can be stopped at the timeout.
+
+pyoxigraph's `Store.query` cannot be interrupted (oxigraph issue 1926), so no query runs in the
+web process. Each web process owns a `QueryPool` of N query processes
+(`python -m fukudx_kg.query_runner`), each holding its own executor (read-only on-disk store or
+remote client, see `store`). A request borrows an idle process, sends the job, and waits for
+the answer until the deadline; past it the process is SIGKILLed, a supervisor thread starts a
+replacement, and the caller gets `QueryTimeout` (→ 503). A process that dies (e.g. over its
+memory limit) is replaced the same way (`WorkerFailed` → 503). When no process is free within
+`queue_wait`, the caller gets `PoolBusy` (→ 503 with Retry-After).
+
+The child writes serialized results (the row cap applied, see `results`), so the web process
+only relays bytes. Wire format, both directions: 4-byte big-endian length + payload; a job is a
+JSON object, an answer is a JSON header frame, then (when ok) a body frame.
+
+Query processes die with their parent (PR_SET_PDEATHSIG, set by the child, tied to the
+supervisor thread that started them, which lives as long as the pool).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import queue
+import select
+import signal
+import struct
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+_LEN = struct.Struct(">I")
+_PACKAGE_ROOT = str(Path(__file__).resolve().parent.parent)
+
+
+class QueryTimeout(Exception):
+    """The query ran past the timeout and its process was killed."""
+
+    def __init__(self, elapsed: float):
+        super().__init__(f"query stopped after {elapsed:.1f}s")
+        self.elapsed = elapsed
+
+
+class PoolBusy(Exception):
+    """No query process became free in time (all busy, or still starting)."""
+
+
+class WorkerFailed(Exception):
+    """The query process died while running the query (e.g. over its memory limit)."""
+
+
+class QueryFailed(Exception):
+    """The query was rejected or failed in a way the client should hear about (status + message)."""
+
+    def __init__(self, status: int, kind: str, message: str):
+        super().__init__(message)
+        self.status, self.kind, self.message = status, kind, message
+
+
+@dataclass
+class Job:
+    query: str
+    default_graphs: list[str] | None = None
+    named_graphs: list[str] | None = None
+    media_type: str | None = None       # None → the default type of whatever form the query has
+    row_cap: int = 10_000
+    prefixes: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class Outcome:
+    body: bytes
+    media_type: str
+    kind: str            # "solutions" | "boolean" | "triples"
+    rows: int
+    truncated: bool
+    elapsed: float
+
+
+# --------------------------------------------------------------------------------- wire format
+
+def _write_frame(fd: int, payload: bytes) -> None:
+    data = memoryview(_LEN.pack(len(payload)) + payload)
+    while data:
+        written = os.write(fd, data)
+        data = data[written:]
+
+
+def _read_exact(fd: int, size: int, deadline: float | None) -> bytes:
+    chunks, remaining = [], size
+    while remaining:
+        if deadline is not None:
+            wait = deadline - time.monotonic()
+            if wait <= 0:
+                raise TimeoutError
+            ready, _, _ = select.select([fd], [], [], wait)
+            if not ready:
+                raise TimeoutError
+        chunk = os.read(fd, min(remaining, 1 << 20))
+        if not chunk:
+            raise EOFError
+        chunks.append(chunk)
+        remaining -= len(chunk)
+    return b"".join(chunks)
+
+
+def _read_frame(fd: int, deadline: float | None = None) -> bytes:
+    (size,) = _LEN.unpack(_read_exact(fd, _LEN.size, deadline))
+    return _read_exact(fd, size, deadline)
+
+
+# ------------------------------------------------------------------------------------ the pool
+
+class _Worker:
+    def __init__(self, proc: subprocess.Popen):
+        self.proc = proc
+        self.pid = proc.pid
+        self.stdin = proc.stdin.fileno()
+        self.stdout = proc.stdout.fileno()
+        self.queries = 0
+
+    def alive(self) -> bool:
+        return self.proc.poll() is None
+
+    def kill(self) -> int | None:
+        try:
+            self.proc.kill()
+        except OSError:
+            pass
+        try:
+            code = self.proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:  # pragma: no cover - SIGKILL does not wait for the process
+            code = None
+        for stream in (self.proc.stdin, self.proc.stdout):
+            try:
+                stream.close()
+            except OSError:
+                pass
+        return code
+
+
+class QueryPool:
+    """N killable query processes for one web process. Thread-safe."""
+
+    def __init__(self, spec: dict[str, Any], size: int, timeout: float, queue_wait: float,
+                 memory_mb: int = 0, startup_timeout: float = 120.0):
+        self.spec = dict(spec, memory_mb=memory_mb)
+        self.size = size
+        self.timeout = timeout
+        self.queue_wait = queue_wait
+        self.startup_timeout = startup_timeout
+        self._idle: queue.Queue[_Worker] = queue.Queue()
+        self._spawn_requests: queue.Queue[int | None] = queue.Queue()
+        self._lock = threading.Lock()
+        self._alive: set[_Worker] = set()
+        self._closed = False
+        self._supervisor: threading.Thread | None = None
+        self.stats = {"queries": 0, "timeouts": 0, "failures": 0, "busy": 0, "restarts": 0, "spawn_errors": 0}
+        self.last_spawn_error: str | None = None
+
+    # -- lifecycle
+    def start(self) -> "QueryPool":
+        with self._lock:
+            if self._supervisor is None:
+                self._supervisor = threading.Thread(target=self._supervise, name="query-pool-supervisor", daemon=True)
+                self._supervisor.start()
+                for _ in range(self.size):
+                    self._spawn_requests.put(1)
+        return self
+
+    def close(self) -> None:
+        with self._lock:
+            self._closed = True
+            workers = list(self._alive)
+            self._alive.clear()
+        self._spawn_requests.put(None)
+        for worker in workers:
+            worker.kill()
+
+    def status(self) -> dict[str, Any]:
+        with self._lock:
+            alive = sum(1 for w in self._alive if w.alive())
+        return {"size": self.size, "alive": alive, "idle": self._idle.qsize(), **self.stats,
+                "last_spawn_error": self.last_spawn_error}
+
+    def ready(self) -> bool:
+        return self.status()["alive"] > 0
+
+    def worker_pids(self) -> list[int]:
+        with self._lock:
+            return sorted(w.pid for w in self._alive)
+
+    def wait_ready(self, timeout: float) -> bool:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self._idle.qsize() >= self.size:
+                return True
+            time.sleep(0.02)
+        return False
+
+    # -- supervisor: the only thread that starts query processes (PDEATHSIG is tied to it)
+    def _supervise(self) -> None:
+        backoff = 0.5
+        while True:
+            request = self._spawn_requests.get()
+            if request is None or self._closed:
+                return
+            try:
+                worker = self._spawn()
+            except Exception as exc:  # keep trying: the pool must heal itself
+                self.stats["spawn_errors"] += 1
+                self.last_spawn_error = str(exc)
+                log.error("could not start a query process: %s (retrying in %.1fs)", exc, backoff)
+                time.sleep(backoff)
+                backoff = min(backoff * 2, 30.0)
+                self._spawn_requests.put(1)
+                continue
+            backoff = 0.5
+            self.last_spawn_error = None
+            with self._lock:
+                if self._closed:
+                    worker.kill()
+                    return
+                self._alive.add(worker)
+            self._idle.put(worker)
+
+    def _spawn(self) -> _Worker:
+        env = dict(os.environ)
+        env["FUKUDX_QUERY_SPEC"] = json.dumps(self.spec)
+        env["FUKUDX_QUERY_PARENT"] = str(os.getpid())
+        env["PYTHONPATH"] = _PACKAGE_ROOT + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
+        proc = subprocess.Popen([sys.executable, "-m", "fukudx_kg.query_runner"], stdin=subprocess.PIPE,
+                                stdout=subprocess.PIPE, env=env, close_fds=True, bufsize=0)
+        worker = _Worker(proc)
+        try:
+            hello = json.loads(_read_frame(worker.stdout, time.monotonic() + self.startup_timeout))
+        except (TimeoutError, EOFError, ValueError, OSError) as exc:
+            worker.kill()
+            raise RuntimeError(f"query process {worker.pid} did not start ({type(exc).__name__})") from None
+        if not hello.get("ready"):
+            worker.kill()
+            raise RuntimeError(hello.get("error") or "query process failed to start")
+        return worker
+
+    def _retire(self, worker: _Worker) -> int | None:
+        code = worker.kill()
+        with self._lock:
+            self._alive.discard(worker)
+            closed = self._closed
+        if not closed:
+            self.stats["restarts"] += 1
+            self._spawn_requests.put(1)
+        return code
+
+    # -- running queries
+    def _borrow(self) -> _Worker:
+        deadline = time.monotonic() + self.queue_wait
+        while True:
+            remaining = deadline - time.monotonic()
+            try:
+                worker = self._idle.get(timeout=max(0.0, remaining)) if remaining > 0 else self._idle.get_nowait()
+            except queue.Empty:
+                self.stats["busy"] += 1
+                raise PoolBusy() from None
+            if worker.alive():
+                return worker
+            self._retire(worker)  # died while idle (killed from outside): replace, try the next one
+
+    def run(self, job: Job) -> Outcome:
+        """Run one query; raises QueryFailed, QueryTimeout, WorkerFailed or PoolBusy."""
+        if self._supervisor is None:
+            self.start()
+        worker = self._borrow()
+        started = time.monotonic()
+        deadline = started + self.timeout
+        self.stats["queries"] += 1
+        try:
+            _write_frame(worker.stdin, json.dumps(job.__dict__).encode("utf-8"))
+            header = json.loads(_read_frame(worker.stdout, deadline))
+            body = _read_frame(worker.stdout, deadline) if header.get("ok") else b""
+        except TimeoutError:
+            self.stats["timeouts"] += 1
+            self._retire(worker)
+            raise QueryTimeout(time.monotonic() - started) from None
+        except (EOFError, OSError, ValueError):
+            self.stats["failures"] += 1
+            code = self._retire(worker)
+            raise WorkerFailed(_describe_exit(code)) from None
+        worker.queries += 1
+        self._idle.put(worker)
+        if not header.get("ok"):
+            raise QueryFailed(int(header.get("status", 500)), header.get("kind", "error"), header.get("message", ""))
+        return Outcome(body, header["media_type"], header["kind"], int(header["rows"]), bool(header["truncated"]),
+                       time.monotonic() - started)
+
+
+def _describe_exit(code: int | None) -> str:
+    if code is None:
+        return "the query process stopped"
+    if code == -signal.SIGABRT or code == 134:
+        return "the query process ran out of its memory limit (FUKUDX_QUERY_MEMORY_MB)"
+    if code < 0:
+        return f"the query process was stopped by signal {-code}"
+    return f"the query process exited with status {code}"
+
+
+# ------------------------------------------------------------------------- the query process
+
+def _die_with_parent(parent_pid: int) -> None:
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
+        except (OSError, AttributeError):  # pragma: no cover - non-glibc systems
+            pass
+    if parent_pid and os.getppid() != parent_pid:  # the parent died before prctl took effect
+        os._exit(1)
+
+
+def _limit_memory(memory_mb: int) -> None:
+    if memory_mb and memory_mb > 0:
+        import resource
+
+        limit = memory_mb * 1024 * 1024
+        try:
+            resource.setrlimit(resource.RLIMIT_DATA, (limit, limit))
+        except (ValueError, OSError) as exc:  # pragma: no cover - limit above the hard limit
+            print(f"query process: cannot set memory limit: {exc}", file=sys.stderr)
+
+
+def _execute(executor, job: dict) -> tuple[dict, bytes]:
+    from . import results
+    from .store import BackendError
+
+    try:
+        kind, payload = executor.run(job["query"], job.get("default_graphs"), job.get("named_graphs"))
+        media_type = job.get("media_type")
+        if kind == "triples":
+            if media_type not in results.GRAPH_TYPES:
+                media_type = results.default_type("CONSTRUCT")
+            written = results.write_triples(payload, media_type, job["row_cap"], job.get("prefixes"))
+        else:
+            if media_type not in results.SOLUTION_TYPES:
+                media_type = results.default_type("SELECT")
+            if kind == "boolean":
+                written = results.write_boolean(payload, media_type)
+            else:
+                variables, rows = payload
+                written = results.write_solutions(variables, rows, media_type, job["row_cap"])
+    except SyntaxError as exc:
+        return {"ok": False, "status": 400, "kind": "syntax", "message": str(exc)}, b""
+    except BackendError as exc:
+        return {"ok": False, "status": exc.status, "kind": "backend", "message": str(exc)}, b""
+    except MemoryError:
+        return {"ok": False, "status": 503, "kind": "memory",
+                "message": "the query needed more memory than a query may use (FUKUDX_QUERY_MEMORY_MB)"}, b""
+    except ValueError as exc:  # e.g. a result that the chosen format cannot express
+        return {"ok": False, "status": 406, "kind": "format",
+                "message": f"the result cannot be written as {job.get('media_type')}: {exc}; ask for another format"}, b""
+    except OSError as exc:  # evaluation failed: a SERVICE call, or reading the store
+        return {"ok": False, "status": 502, "kind": "evaluation", "message": f"query evaluation failed: {exc}"}, b""
+    except Exception as exc:  # noqa: BLE001 - report, never crash the process on one query
+        return {"ok": False, "status": 500, "kind": "internal",
+                "message": f"query evaluation failed unexpectedly ({type(exc).__name__}: {exc})"}, b""
+    header = {"ok": True, "media_type": media_type, "kind": kind, "rows": written.rows, "truncated": written.truncated}
+    return header, written.body
+
+
+def worker_main() -> int:
+    """Entry point of a query process: open the executor, then answer jobs until stdin closes."""
+    spec = json.loads(os.environ["FUKUDX_QUERY_SPEC"])
+    _die_with_parent(int(os.environ.get("FUKUDX_QUERY_PARENT", "0")))
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when we stop
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    # Keep the protocol channel private: anything printed to stdout goes to stderr instead.
+    out_fd = os.dup(1)
+    os.dup2(2, 1)
+    in_fd = sys.stdin.fileno()
+    _limit_memory(int(spec.get("memory_mb") or 0))
+    try:
+        from .store import open_executor
+
+        executor = open_executor(spec)
+    except Exception as exc:  # noqa: BLE001 - tell the parent why, then exit
+        _write_frame(out_fd, json.dumps({"ready": False, "error": f"{type(exc).__name__}: {exc}"}).encode())
+        return 1
+    _write_frame(out_fd, json.dumps({"ready": True, "pid": os.getpid()}).encode())
+    while True:
+        try:
+            job = json.loads(_read_frame(in_fd))
+        except EOFError:
+            return 0
+        header, body = _execute(executor, job)
+        _write_frame(out_fd, json.dumps(header).encode("utf-8"))
+        if header["ok"]:
+            _write_frame(out_fd, body)
+
+
+if __name__ == "__main__":
+    sys.exit(worker_main())

@@ -1,0 +1,43 @@
+"""What a running app holds: settings, backend, query pool and SERVICE policy (one per web process).
+
+`create_app` installs a `Runtime` on the app; blueprints reach it with `runtime.current()`.
+"""
+
+from __future__ import annotations
+
+import atexit
+import time
+from dataclasses import dataclass, field
+
+from flask import Flask, current_app
+
+from .config import Settings
+from .query_runner import QueryPool
+from .service_policy import ServicePolicy
+from .store import Backend
+
+EXTENSION_KEY = "fukudx"
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    backend: Backend
+    pool: QueryPool
+    policy: ServicePolicy
+    started_at: float = field(default_factory=time.time)
+
+    @classmethod
+    def create(cls, settings: Settings, backend: Backend) -> "Runtime":
+        pool = QueryPool(backend.worker_spec(), size=settings.query_workers, timeout=settings.query_timeout,
+                         queue_wait=settings.queue_wait, memory_mb=settings.query_memory_mb)
+        return cls(settings, backend, pool, ServicePolicy(settings.service_allowlist, settings.base_iri))
+
+    def install(self, app: Flask) -> None:
+        app.extensions[EXTENSION_KEY] = self
+        self.pool.start()
+        atexit.register(self.pool.close)
+
+
+def current() -> Runtime:
+    return current_app.extensions[EXTENSION_KEY]

@@ -1,0 +1,79 @@
+"""The curated sources say only what the seeds print, where they print it, and miss no row."""
+
+from __future__ import annotations
+
+import glob
+from pathlib import Path
+
+import pytest
+import yaml
+
+from fukudx_kg.seedtext import SOURCES_DIR, lines_of, text_in_lines
+from seed_rows import department_block_starts
+
+ROOT = Path(__file__).resolve().parent.parent
+PREF = ROOT / "data" / "prefectures" / "07-fukushima"
+SEEDS = ROOT.parent / "shared" / "seeds"
+LIST_SEED = "002_83cdc51f1d24fcbc.txt"
+CURATED = sorted(glob.glob(str(PREF / "**" / "*.yaml"), recursive=True))
+
+
+def cells(node, source):
+    """Every {text, lines} pair in a curated file, with the seed file it refers to."""
+    if isinstance(node, dict):
+        source = node.get("source", source) if isinstance(node.get("source"), str) else source
+        if isinstance(node.get("text"), str) and isinstance(node.get("lines"), list):
+            yield node.get("file", source), node["text"], node["lines"]
+        for value in node.values():
+            yield from cells(value, source)
+    elif isinstance(node, list):
+        for value in node:
+            yield from cells(value, source)
+
+
+@pytest.mark.parametrize("path", CURATED, ids=lambda p: Path(p).name)
+def test_every_curated_text_is_printed_at_its_lines(path):
+    data = yaml.safe_load(open(path, encoding="utf-8"))
+    found = list(cells(data, data.get("source") if isinstance(data, dict) else None))
+    missing = [(f, lines, text[:30]) for f, text, lines in found if not text_in_lines(text, f, *lines)]
+    assert not missing
+
+
+def test_sources_are_the_seeds_unchanged():
+    if not SEEDS.is_dir():
+        pytest.skip(f"shared seeds not beside the repository ({SEEDS}); data/sources is the only copy here")
+    for seed in sorted(SEEDS.glob("*.txt")):
+        assert (SOURCES_DIR / seed.name).read_bytes() == seed.read_bytes(), seed.name
+
+
+def curated_rows():
+    rows, responsible = [], []
+    for path in sorted((PREF / "initiatives").glob("*.yaml")):
+        data = yaml.safe_load(open(path, encoding="utf-8"))
+        assert data["source"] == LIST_SEED
+        rows += [tuple(r["lines"]) for r in data["rows"]]
+        responsible += [tuple(s["responsible_lines"]) for s in data["sections"] if s.get("responsible")]
+    return rows, responsible
+
+
+def test_every_printed_row_became_exactly_one_record():
+    """Department blocks found in the seed text, independently of the YAML, map 1:1 to curated rows."""
+    starts = department_block_starts(list(lines_of(LIST_SEED)))
+    rows, responsible = curated_rows()
+    spans = rows + responsible
+    assert len(starts) == len(spans) == 127
+    for start in starts:
+        covering = [s for s in spans if s[0] <= start <= s[1]]
+        assert len(covering) == 1, (start, covering)
+    for span in spans:
+        assert sum(span[0] <= s <= span[1] for s in starts) == 1, span
+
+
+def test_every_row_is_an_initiative_in_the_graph(kg):
+    from conftest import select
+    rows, responsible = curated_rows()
+    initiatives = select(kg, "SELECT (COUNT(?i) AS ?n) WHERE { ?i a fdx:Initiative }")
+    assert int(initiatives[0]["n"]) == len(rows) == 124
+    with_department_only = select(kg, """SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {
+        ?s a fdx:PolicySection ; fdx:responsibleUnit ?d . FILTER NOT EXISTS { ?i fdx:underSection ?s } }""")
+    assert int(with_department_only[0]["n"]) == len(responsible) == 3

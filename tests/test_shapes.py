@@ -1,0 +1,154 @@
+"""Every shape rejects data that breaks it, and accepts the real data.
+
+Each test takes a small conforming sample of the real build (one resource of each class
+with its neighbourhood), breaks one rule, and checks that validation reports exactly
+that shape. The full build is validated once as well.
+"""
+
+from __future__ import annotations
+
+import pytest
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import DCTERMS, ORG, PROV, RDF, RDFS, SKOS, XSD
+
+from fukudx_kg import validate as v
+from fukudx_kg.vocab import FDX
+
+CLASSES = [FDX.Prefecture, FDX.Municipality, FDX.MunicipalityGroup, FDX.Region, FDX.Department,
+           FDX.PolicyDocument, FDX.PolicySection, FDX.Program, FDX.Initiative, FDX.KPI, FDX.FiscalYear,
+           FDX.RoadmapEntry, FDX.Meeting, FDX.DigitalService, FDX.Theme, FDX.SourceExcerpt, FDX.Statement]
+
+
+@pytest.fixture(scope="module")
+def full(built) -> Graph:
+    return v.load([built / "dataset.nq"])
+
+
+@pytest.fixture(scope="module")
+def sample(full) -> Graph:
+    """One instance of every class (a KPI with a value), with every triple of them and their neighbours."""
+    seeds = set()
+    for cls in CLASSES:
+        instances = sorted(full.subjects(RDF.type, cls))
+        if cls == FDX.KPI:
+            instances = [k for k in instances if (k, FDX.targetValue, None) in full]
+        seeds.add(instances[0])
+    nodes = set(seeds)
+    for s in seeds:
+        nodes.update(o for o in full.objects(s, None) if isinstance(o, URIRef))
+    g = Graph()
+    for s in nodes:
+        for p, o in full.predicate_objects(s):
+            g.add((s, p, o))
+            if isinstance(o, URIRef):
+                for t in full.objects(o, RDF.type):
+                    g.add((o, RDF.type, t))
+                for lp in (FDX.sourceFile, FDX.lineStart, FDX.lineEnd):
+                    for x in full.objects(o, lp):
+                        g.add((o, lp, x))
+    return g
+
+
+def one(g: Graph, cls) -> URIRef:
+    return sorted(g.subjects(RDF.type, cls))[0]
+
+
+def violated(g: Graph) -> set[tuple[str, str]]:
+    """(node shape, focus node) pairs that have at least one violation."""
+    conforms, violations = v.run(g)
+    return {(x.shape.split(" ▸ ")[0], x.focus) for x in violations}
+
+
+def test_real_build_conforms(full):
+    conforms, violations = v.run(full)
+    assert conforms, v.format_text(conforms, violations)
+
+
+@pytest.fixture(scope="module")
+def baseline(sample) -> set[tuple[str, str]]:
+    """The sample cuts neighbours' own links, so they may violate; the chosen instances must not."""
+    found = violated(sample)
+    chosen = {str(one(sample, cls)) for cls in CLASSES}
+    assert not {f for _, f in found} & chosen, found
+    return found
+
+
+def broken(sample: Graph, remove=(), add=()) -> Graph:
+    g = Graph()
+    for t in sample:
+        g.add(t)
+    for t in remove:
+        g.remove(t)
+    for t in add:
+        g.add(t)
+    return g
+
+
+def drop(sample: Graph, s, p) -> Graph:
+    return broken(sample, remove=[(s, p, None)])
+
+
+CASES = {
+    "prefecture code pattern": (FDX.Prefecture, "fdxsh:PrefectureShape",
+                                lambda g, s: broken(g, [(s, FDX.prefectureCode, None)], [(s, FDX.prefectureCode, Literal("7"))])),
+    "municipality check digit": (FDX.Municipality, "fdxsh:MunicipalityShape",
+                                 lambda g, s: broken(g, [(s, FDX.localGovernmentCode, None)],
+                                                     [(s, FDX.localGovernmentCode, Literal("072011"))])),
+    "municipality needs prefecture": (FDX.Municipality, "fdxsh:MunicipalityShape", lambda g, s: drop(g, s, FDX.inPrefecture)),
+    "municipality superclass": (FDX.Municipality, "fdxsh:MunicipalityShape",
+                                lambda g, s: broken(g, [(s, RDF.type, ORG.FormalOrganization)])),
+    "group members": (FDX.MunicipalityGroup, "fdxsh:MunicipalityGroupShape", lambda g, s: drop(g, s, FDX.hasMember)),
+    "region label ja": (FDX.Region, "fdxsh:jaLabel",
+                        lambda g, s: broken(g, [(s, RDFS.label, None)], [(s, RDFS.label, Literal("Kenpoku", lang="en"))])),
+    "department parent": (FDX.Department, "fdxsh:DepartmentShape", lambda g, s: drop(g, s, ORG.subOrganizationOf)),
+    "document period order": (FDX.PolicyDocument, "fdxsh:PolicyDocumentShape",
+                              lambda g, s: broken(g, [], [(s, FDX.startDate, Literal("2030-01-01", datatype=XSD.date)),
+                                                          (s, FDX.endDate, Literal("2020-01-01", datatype=XSD.date))])),
+    "section provenance": (FDX.PolicySection, "fdxsh:provenance", lambda g, s: drop(g, s, PROV.wasDerivedFrom)),
+    "program needs department": (FDX.Program, "fdxsh:ProgramShape", lambda g, s: drop(g, s, FDX.responsibleUnit)),
+    "initiative needs section": (FDX.Initiative, "fdxsh:InitiativeShape", lambda g, s: drop(g, s, FDX.underSection)),
+    "initiative needs program": (FDX.Initiative, "fdxsh:InitiativeShape", lambda g, s: drop(g, s, FDX.program)),
+    "initiative needs department": (FDX.Initiative, "fdxsh:InitiativeShape", lambda g, s: drop(g, s, FDX.responsibleUnit)),
+    "initiative needs provenance": (FDX.Initiative, "fdxsh:provenance", lambda g, s: drop(g, s, PROV.wasDerivedFrom)),
+    "kpi value or qualitative": (FDX.KPI, "fdxsh:KPIShape", lambda g, s: drop(g, s, FDX.targetValue)),
+    "kpi value typed": (FDX.KPI, "fdxsh:KPIShape",
+                        lambda g, s: broken(g, [(s, FDX.targetValue, None)], [(s, FDX.targetValue, Literal("110万"))])),
+    "kpi target year": (FDX.KPI, "fdxsh:KPIShape", lambda g, s: drop(g, s, FDX.targetFiscalYear)),
+    "fiscal year dates": (FDX.FiscalYear, "fdxsh:FiscalYearShape",
+                          lambda g, s: broken(g, [(s, FDX.endDate, None)], [(s, FDX.endDate, Literal("2099-03-31", datatype=XSD.date))])),
+    "fiscal year start before end": (FDX.FiscalYear, "fdxsh:FiscalYearShape",
+                                     lambda g, s: broken(g, [(s, FDX.startDate, None)],
+                                                         [(s, FDX.startDate, Literal("2100-04-01", datatype=XSD.date))])),
+    "roadmap entry year": (FDX.RoadmapEntry, "fdxsh:RoadmapEntryShape", lambda g, s: drop(g, s, FDX.fiscalYear)),
+    "meeting date": (FDX.Meeting, "fdxsh:MeetingShape",
+                     lambda g, s: broken(g, [(s, DCTERMS.date, None)], [(s, DCTERMS.date, Literal("25 March 2024"))])),
+    "service launch date typed": (FDX.DigitalService, "fdxsh:DigitalServiceShape",
+                                  lambda g, s: broken(g, [], [(s, FDX.launchDate, Literal("2024年3月19日"))])),
+    "theme scheme": (FDX.Theme, "fdxsh:ThemeShape", lambda g, s: drop(g, s, SKOS.inScheme)),
+    "excerpt lines order": (FDX.SourceExcerpt, "fdxsh:SourceExcerptShape",
+                            lambda g, s: broken(g, [(s, FDX.lineStart, None)], [(s, FDX.lineStart, Literal(99999))])),
+    "excerpt file": (FDX.SourceExcerpt, "fdxsh:SourceExcerptShape", lambda g, s: drop(g, s, FDX.sourceFile)),
+    "statement speaker": (FDX.Statement, "fdxsh:StatementShape", lambda g, s: drop(g, s, FDX.speaker)),
+}
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_shape_rejects_broken_data(sample, baseline, case):
+    cls, shape, breaker = CASES[case]
+    focus = one(sample, cls)
+    new = violated(breaker(sample, focus)) - baseline
+    assert (shape, str(focus)) in new, new
+
+
+def test_every_shape_has_a_failing_example():
+    shapes = Graph().parse(v.SHAPES_FILE)
+    node_shapes = {str(s).split("#")[-1] for s in shapes.subjects(RDF.type, URIRef("http://www.w3.org/ns/shacl#NodeShape"))}
+    tested = {shape.split(":")[-1] for _, shape, _ in CASES.values()} | {"RegionShape", "PolicySectionShape"}
+    assert node_shapes - {"EvidenceShape"} <= tested, node_shapes - tested
+
+
+def test_evidence_must_be_langstring(sample, baseline):
+    s = one(sample, FDX.KPI)
+    assert ("fdxsh:EvidenceShape", str(s)) in violated(broken(sample, [], [(s, FDX.evidence, Literal(3))])) - baseline
+
+
