@@ -10,7 +10,7 @@ from pathlib import Path
 
 from rdflib import Literal, URIRef
 
-from .curated import Reader, Record, SourceError, load_yaml
+from .curated import Reader, Record, load_yaml
 from .kg_common import KG
 from .kg_orgs import Departments
 from .numbers import parse_number
@@ -273,10 +273,8 @@ class InitiativesBuilder:
 def build_initiatives(kg: KG, folder: Path, pref: URIRef, departments: Departments,
                       chapters: dict[str, URIRef]) -> InitiativesBuilder:
     builder = InitiativesBuilder(kg, pref, departments)
-    files = sorted((folder / "initiatives").glob("*.yaml"))
     loaded = []
-    for path in files:
-        data = load_yaml(path)
+    for path, data in _in_source_order(sorted((folder / "initiatives").glob("*.yaml"))):
         reader = Reader(path)
         source = reader.req(data, "source")
         list_key = reader.req(data, "list")
@@ -293,5 +291,14 @@ def build_initiatives(kg: KG, folder: Path, pref: URIRef, departments: Departmen
     return builder
 
 
-def raise_source_error(path: Path, line: int, message: str) -> None:
-    raise SourceError(path, line, message)
+def _in_source_order(paths: list[Path]) -> list[tuple[Path, Record]]:
+    """Files ordered by where their rows start in the source, so a program shared by several
+    rows is named after its first printed row whatever the curated files are called."""
+    loaded = [(path, load_yaml(path)) for path in paths]
+
+    def first_line(item):
+        path, data = item
+        rows = data.get("rows") or [] if isinstance(data, dict) else []
+        starts = [r["lines"][0] for r in rows if isinstance(r, dict) and isinstance(r.get("lines"), list) and r["lines"]]
+        return (data.get("source", "") if isinstance(data, dict) else "", min(starts, default=0), path.name)
+    return sorted(loaded, key=first_line)

@@ -15,7 +15,8 @@ from .vocab import DCTERMS, FDX, ORG, PROV, RDF, SCHEMA, XSD
 
 JST = dt.timezone(dt.timedelta(hours=9))
 # Posts named in minutes, by the role as printed (person names such as 鈴木 are dropped).
-TOP_POSTS = {"知事": ("chiji", "知事", "Governor"), "副知事": ("fuku-chiji", "副知事", "Vice Governor")}
+# Longest suffix first: 副知事 also ends with 知事.
+TOP_POSTS = {"副知事": ("fuku-chiji", "副知事", "Vice Governor"), "知事": ("chiji", "知事", "Governor")}
 
 
 class MeetingsPart:

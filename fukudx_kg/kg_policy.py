@@ -190,7 +190,8 @@ class PolicyPart:
         if evidence_at:
             kg.add(iri, FDX.evidenceRef, kg.excerpt(*evidence_at))
             kg.derived(iri, *evidence_at)
-        if evidence:
+        if evidence and (iri, FDX.evidence, None) not in kg.graph:
+            # the same cell stated in the overview and in the minutes keeps the first explanation
             kg.ja(iri, FDX.evidence, evidence)
         kg.notes(iri, flags)
         return iri

@@ -49,3 +49,166 @@ def select(store: pyoxigraph.Store, query: str) -> list[dict[str, str]]:
 
 def ask(store: pyoxigraph.Store, query: str) -> bool:
     return bool(store.query(PREFIXES + query, use_default_graph_as_union=True))
+
+
+# ------------------------------------------------------------------------------------------------
+# Live servers: the real `python server.py` (gunicorn) on a free loopback port, queried over HTTP.
+# `live_server` is one shared production server for the session; `server_factory(env=…)` starts
+# more with other settings (stopped at the end of the session); `oxigraph_server` is a real
+# `oxigraph serve-read-only` over the same data (the remote backend and federation tests use it).
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+
+import requests
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _wait_http(url: str, process: subprocess.Popen, timeout: float, log_path: Path) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"server exited with {process.returncode}:\n{log_path.read_text(errors='replace')[-4000:]}")
+        try:
+            if requests.get(url, timeout=2).status_code == 200:
+                return
+        except requests.RequestException:
+            pass
+        time.sleep(0.1)
+    raise RuntimeError(f"server not ready at {url} after {timeout}s:\n{log_path.read_text(errors='replace')[-4000:]}")
+
+
+def _stop_group(process: subprocess.Popen) -> None:
+    """Stop a process started with start_new_session=True, and everything it started."""
+    if process.poll() is None:
+        try:
+            os.killpg(process.pid, signal.SIGTERM)
+        except ProcessLookupError:
+            pass
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            pass
+    try:  # query processes or workers that outlived the master
+        os.killpg(process.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    if process.poll() is None:
+        process.wait(timeout=5)
+
+
+@dataclass
+class LiveServer:
+    """A running server process; `url("/sparql")` gives absolute URLs."""
+
+    base: str
+    process: subprocess.Popen
+    log_path: Path
+    env: dict = field(default_factory=dict)
+    build_dir: Path | None = None
+
+    def url(self, path: str = "/") -> str:
+        return self.base + path
+
+    @property
+    def sparql(self) -> str:
+        return self.base + "/sparql"
+
+    def log(self) -> str:
+        return self.log_path.read_text(encoding="utf-8", errors="replace")
+
+    def stop(self) -> None:
+        _stop_group(self.process)
+
+
+def copy_build(source: Path, target: Path) -> Path:
+    """A private copy of a built dataset (the server adds its query store beside it)."""
+    target.mkdir(parents=True, exist_ok=True)
+    for name in ("dataset.nq", "release.json"):
+        shutil.copy2(source / name, target / name)
+    return target
+
+
+def start_server(build_dir: Path, log_dir: Path, env: dict | None = None, args: tuple = (),
+                 ready_timeout: float = 90.0) -> LiveServer:
+    """Start `python server.py` on a free port with FUKUDX_BUILD_DIR=build_dir and wait for /readyz."""
+    port = free_port()
+    full_env = {k: v for k, v in os.environ.items() if not k.startswith("FUKUDX_")}
+    full_env.update({"FUKUDX_BUILD_DIR": str(build_dir), "FUKUDX_ACCESS_LOG": "", "PYTHONUNBUFFERED": "1"})
+    full_env.update(env or {})
+    log_dir.mkdir(parents=True, exist_ok=True)
+    log_path = log_dir / f"server-{port}.log"
+    with open(log_path, "wb") as log:
+        process = subprocess.Popen([sys.executable, str(ROOT / "server.py"), "--host", "127.0.0.1", "--port", str(port),
+                                    *args], cwd=ROOT, env=full_env, stdout=log, stderr=subprocess.STDOUT,
+                                   start_new_session=True)
+    server = LiveServer(f"http://127.0.0.1:{port}", process, log_path, full_env, Path(build_dir))
+    try:
+        _wait_http(server.url("/readyz"), process, ready_timeout, log_path)
+    except BaseException:
+        server.stop()
+        raise
+    return server
+
+
+@pytest.fixture(scope="session")
+def server_build_dir(built, tmp_path_factory) -> Path:
+    return copy_build(built, tmp_path_factory.mktemp("server-build"))
+
+
+@pytest.fixture(scope="session")
+def server_factory(server_build_dir, tmp_path_factory):
+    """`server_factory(env={...}, args=(), build_dir=None)` → a started LiveServer (stopped at session end)."""
+    servers: list[LiveServer] = []
+    logs = tmp_path_factory.mktemp("server-logs")
+
+    def start(env: dict | None = None, args: tuple = (), build_dir: Path | None = None, **kwargs) -> LiveServer:
+        server = start_server(build_dir or server_build_dir, logs, env, args, **kwargs)
+        servers.append(server)
+        return server
+
+    yield start
+    for server in servers:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def live_server(server_factory) -> LiveServer:
+    """The shared production server (gunicorn, 2 workers × 8 threads, 2 query processes each)."""
+    return server_factory(env={"FUKUDX_WORKERS": "2", "FUKUDX_THREADS": "8", "FUKUDX_QUERY_WORKERS": "2"})
+
+
+@pytest.fixture(scope="session")
+def oxigraph_server(built, tmp_path_factory):
+    """A real `oxigraph serve-read-only` (PyPI oxigraph) over the same dataset, union default graph."""
+    oxigraph = Path(sys.executable).with_name("oxigraph")
+    if not oxigraph.exists():
+        oxigraph = Path(shutil.which("oxigraph") or "oxigraph")
+    location = tmp_path_factory.mktemp("oxigraph-serve")
+    subprocess.run([str(oxigraph), "load", "--location", str(location), "--file", str(built / "dataset.nq")],
+                   check=True, capture_output=True)
+    port = free_port()
+    log_path = location.parent / f"oxigraph-{port}.log"
+    with open(log_path, "wb") as log:
+        process = subprocess.Popen([str(oxigraph), "serve-read-only", "--location", str(location),
+                                    "--bind", f"127.0.0.1:{port}", "--union-default-graph"],
+                                   stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        _wait_http(base + "/query?query=ASK%7B%7D", process, 60, log_path)
+    except BaseException:
+        _stop_group(process)
+        raise
+    yield LiveServer(base, process, log_path)
+    _stop_group(process)

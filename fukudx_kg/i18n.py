@@ -1,0 +1,349 @@
+"""Japanese and English for the browser: the UI language, UI strings and the label fallback.
+
+The UI language comes from `?lang=` (remembered in a cookie), else the cookie, else
+`Accept-Language`, else Japanese. Labels everywhere use one rule (`pick`): the UI language
+first, then Japanese, then English, then an untagged literal, then anything else (e.g. the
+`ja-hira` reading), so a page never mixes two fallback orders.
+"""
+
+from __future__ import annotations
+
+from typing import Iterable, Sequence
+
+LANGS = ("ja", "en")
+DEFAULT_LANG = "ja"
+COOKIE = "lang"
+
+
+def accept_language(header: str | None) -> str | None:
+    """The best of LANGS in an Accept-Language header (q-values honoured), or None."""
+    best, best_q = None, 0.0
+    for index, part in enumerate((header or "").split(",")):
+        piece = part.strip()
+        if not piece:
+            continue
+        tag, _, params = piece.partition(";")
+        q = 1.0
+        for param in params.split(";"):
+            name, _, value = param.strip().partition("=")
+            if name.strip().lower() == "q":
+                try:
+                    q = float(value)
+                except ValueError:
+                    q = 0.0
+        primary = tag.strip().lower().split("-")[0]
+        if primary in LANGS and q > best_q:
+            best, best_q = primary, q
+        elif primary == "*" and q > best_q and best is None:
+            best, best_q = DEFAULT_LANG, q
+    return best
+
+
+def choose(query_lang: str | None, cookie: str | None, header: str | None) -> str:
+    for candidate in (query_lang, cookie):
+        if candidate and candidate.lower() in LANGS:
+            return candidate.lower()
+    return accept_language(header) or DEFAULT_LANG
+
+
+def order(lang: str) -> tuple[str, ...]:
+    """Language tags in the order labels are picked for a UI language."""
+    return ("en", "ja", "") if lang == "en" else ("ja", "en", "")
+
+
+def pick(literals: Sequence[tuple[str, str]], lang: str) -> tuple[str, str] | None:
+    """The (text, language) to show from (text, language) pairs, by the one fallback rule."""
+    if not literals:
+        return None
+    for tag in order(lang):
+        for text, language in literals:
+            if (language or "").lower() == tag:
+                return text, language
+    # Something like ja-hira or de: better than nothing, but Japanese variants first.
+    for text, language in sorted(literals, key=lambda tl: (not (tl[1] or "").startswith("ja"), tl[1] or "")):
+        return text, language
+    return None
+
+
+def other(literals: Sequence[tuple[str, str]], shown: tuple[str, str] | None) -> tuple[str, str] | None:
+    """A second label to show beside the main one (en beside ja, ja beside en), if there is one."""
+    if not shown:
+        return None
+    want = "en" if (shown[1] or "").startswith("ja") else "ja"
+    for text, language in literals:
+        if (language or "").lower() == want and text != shown[0]:
+            return text, language
+    return None
+
+
+# UI strings. Keys are stable identifiers used by the templates: `t("home.title")`.
+MESSAGES: dict[str, dict[str, str]] = {
+    "site.name": {"ja": "福島県DX政策ナレッジグラフ", "en": "Fukushima DX policy knowledge graph"},
+    "site.tagline": {"ja": "都道府県のデジタル変革（DX）政策を、出典の行まで辿れるリンクトデータで",
+                     "en": "Prefectural digital-transformation policy as linked data, traceable to the source lines"},
+    "nav.home": {"ja": "ホーム", "en": "Home"},
+    "nav.search": {"ja": "検索", "en": "Search"},
+    "nav.query": {"ja": "SPARQLクエリ", "en": "SPARQL query"},
+    "nav.ontology": {"ja": "語彙（オントロジー）", "en": "Vocabulary (ontology)"},
+    "nav.downloads": {"ja": "ダウンロード", "en": "Downloads"},
+    "nav.void": {"ja": "データセット記述（VoID）", "en": "Dataset description (VoID)"},
+    "nav.skip": {"ja": "本文へ移動", "en": "Skip to content"},
+    "lang.switch": {"ja": "English", "en": "日本語"},
+    "lang.label": {"ja": "言語", "en": "Language"},
+    "search.placeholder": {"ja": "名称・説明を検索（例：ICT、健康）", "en": "Search labels and descriptions (e.g. ICT, 健康)"},
+    "search.button": {"ja": "検索", "en": "Search"},
+    "search.title": {"ja": "検索", "en": "Search"},
+    "search.results": {"ja": "「{q}」の検索結果：{n}件", "en": "{n} results for “{q}”"},
+    "search.none": {"ja": "該当するものはありません。表記ゆれ（全角・半角）は自動で吸収します。",
+                    "en": "Nothing found. Full-width and half-width forms are matched alike."},
+    "search.hint": {"ja": "名称と説明の部分一致で検索します（全角・半角、大文字・小文字を区別しません）。",
+                    "en": "Substring search over labels and descriptions (full-/half-width and case are ignored)."},
+    "search.matched_in": {"ja": "一致した箇所", "en": "matched in"},
+    "home.title": {"ja": "福島県DX政策ナレッジグラフ", "en": "Fukushima DX policy knowledge graph"},
+    "home.about": {"ja": "福島県のデジタル変革（DX）推進基本方針、関連事業・取組一覧、KPI、ロードマップ、会議の記録を、"
+                         "相互にリンクしたデータとして公開しています。すべての事実は出典文書のファイルと行番号に辿れます。",
+                   "en": "Fukushima Prefecture's basic policy for digital transformation (DX), its lists of programs and "
+                         "initiatives, KPIs, roadmaps and meeting records, published as interlinked data. Every fact "
+                         "can be traced to the file and lines of its source document."},
+    "home.counts": {"ja": "収録件数（クラス別）", "en": "Resources by class"},
+    "home.entry": {"ja": "入口", "en": "Entry points"},
+    "home.policy_tree": {"ja": "政策の項目体系", "en": "Policy section tree"},
+    "home.department_tree": {"ja": "部局の組織図", "en": "Department tree"},
+    "home.municipalities": {"ja": "市町村（地域別）", "en": "Municipalities by region"},
+    "home.fiscal_years": {"ja": "年度", "en": "Fiscal years"},
+    "home.meetings": {"ja": "会議", "en": "Meetings"},
+    "home.charts": {"ja": "KPIの概観", "en": "KPIs at a glance"},
+    "home.downloads": {"ja": "ダウンロード", "en": "Downloads"},
+    "home.licence": {"ja": "ライセンスと出典", "en": "Licence and sources"},
+    "home.licence_text": {"ja": "データセットのライセンス：", "en": "Dataset licence: "},
+    "home.sources_text": {"ja": "出典文書（発行：{publisher}）", "en": "Source documents (published by {publisher})"},
+    "home.dump": {"ja": "全データ（N-Quads）", "en": "Whole dataset (N-Quads)"},
+    "home.graph_ttl": {"ja": "グラフ別 Turtle", "en": "Turtle per graph"},
+    "home.release": {"ja": "リリース", "en": "Release"},
+    "home.quads": {"ja": "クワッド数", "en": "Quads"},
+    "home.examples": {"ja": "例となるクエリ", "en": "Example queries"},
+    "res.types": {"ja": "種類", "en": "Types"},
+    "res.properties": {"ja": "プロパティ", "en": "Properties"},
+    "res.incoming": {"ja": "このリソースを参照しているもの", "en": "Linked from"},
+    "res.incoming_none": {"ja": "参照しているリソースはありません。", "en": "No resource links here."},
+    "res.more": {"ja": "さらに表示（全{n}件）", "en": "Show all {n}"},
+    "res.page": {"ja": "{a}–{b}件目／全{n}件", "en": "{a}–{b} of {n}"},
+    "res.prev": {"ja": "前へ", "en": "Previous"},
+    "res.next": {"ja": "次へ", "en": "Next"},
+    "res.provenance": {"ja": "出典", "en": "Provenance"},
+    "res.provenance_none": {"ja": "このリソースには出典抜粋が記録されていません（参照データ・語彙など）。",
+                            "en": "No source excerpt is recorded for this resource (reference data, vocabulary …)."},
+    "res.source_doc": {"ja": "出典文書", "en": "Source document"},
+    "res.source_file": {"ja": "ファイル", "en": "File"},
+    "res.lines": {"ja": "行", "en": "Lines"},
+    "res.source_text": {"ja": "出典の本文（印刷どおり）", "en": "Source text as printed"},
+    "res.evidence": {"ja": "根拠", "en": "Evidence"},
+    "res.notes": {"ja": "整理者の注記", "en": "Curation notes"},
+    "res.graphs": {"ja": "名前付きグラフ", "en": "Named graphs"},
+    "res.formats": {"ja": "他の形式", "en": "Other formats"},
+    "res.iri": {"ja": "IRI", "en": "IRI"},
+    "res.external": {"ja": "外部リンク", "en": "External link"},
+    "res.not_found": {"ja": "見つかりません", "en": "Not found"},
+    "res.not_found_text": {"ja": "このデータセットには次のIRIのリソースがありません：",
+                           "en": "This dataset has no resource with the IRI"},
+    "res.summary": {"ja": "概要", "en": "Summary"},
+    "res.all_data": {"ja": "すべてのデータ", "en": "All data"},
+    "v.breadcrumb": {"ja": "項目", "en": "Section"},
+    "v.program": {"ja": "事業", "en": "Program"},
+    "v.program_rows": {"ja": "同じ事業の他の行", "en": "Other rows of the same program"},
+    "v.departments": {"ja": "担当部局", "en": "Responsible departments"},
+    "v.kpis": {"ja": "指標（KPI）又は目標", "en": "KPIs and targets"},
+    "v.kpi": {"ja": "指標", "en": "Indicator"},
+    "v.target": {"ja": "目標値", "en": "Target"},
+    "v.unit": {"ja": "単位", "en": "Unit"},
+    "v.year": {"ja": "目標年度", "en": "Target year"},
+    "v.qualitative": {"ja": "定性的な目標", "en": "qualitative target"},
+    "v.qualifier": {"ja": "限定", "en": "Qualifier"},
+    "v.as_printed": {"ja": "印刷された値", "en": "Value as printed"},
+    "v.target_text": {"ja": "目標の記載", "en": "Target as written"},
+    "v.initiatives": {"ja": "関連事業・取組", "en": "Initiatives"},
+    "v.initiative": {"ja": "関連事業・取組", "en": "Initiative"},
+    "v.section": {"ja": "項目", "en": "Section"},
+    "v.fiscal_year": {"ja": "年度", "en": "Fiscal year"},
+    "v.listed_in": {"ja": "掲載された一覧", "en": "Listed in"},
+    "v.description": {"ja": "概要", "en": "Description"},
+    "v.children": {"ja": "下位の項目", "en": "Sub-sections"},
+    "v.new_value": {"ja": "新しい価値", "en": "New value"},
+    "v.roadmap": {"ja": "ロードマップ（令和3〜7年度）", "en": "Roadmap (FY2021–FY2025)"},
+    "v.roadmap_none": {"ja": "この項目にはロードマップの記載がありません。", "en": "No roadmap is recorded for this section."},
+    "v.unplaced": {"ja": "年度・行を特定できない記載", "en": "Texts that cannot be placed on a year"},
+    "v.unplaced_note": {"ja": "出典の表から年度（または行）を読み取れないため、タイムラインに置いていません。",
+                        "en": "The source table does not say which year (or row) these belong to, so they are not "
+                              "placed on the timeline."},
+    "v.placed": {"ja": "年度に配置された記載", "en": "Entries placed on a year"},
+    "v.row_unknown": {"ja": "行不明", "en": "row unknown"},
+    "v.parent": {"ja": "上位組織", "en": "Parent"},
+    "v.sub_units": {"ja": "下位組織", "en": "Sub-units"},
+    "v.org_tree": {"ja": "組織", "en": "Organisation"},
+    "v.own_or_sub": {"ja": "担当", "en": "Unit"},
+    "v.region": {"ja": "地域", "en": "Region"},
+    "v.district": {"ja": "郡", "en": "District"},
+    "v.kind": {"ja": "種別", "en": "Kind"},
+    "v.code": {"ja": "全国地方公共団体コード", "en": "Local government code"},
+    "v.groups": {"ja": "所属する市町村グループ", "en": "Municipality groups"},
+    "v.links_out": {"ja": "外部リンク", "en": "Links out"},
+    "v.estat": {"ja": "e-Stat 統計LOD（標準地域コード）", "en": "e-Stat statistical LOD (standard area code)"},
+    "v.members": {"ja": "構成市町村", "en": "Members"},
+    "v.roadmap_entries": {"ja": "この年度のロードマップ記載", "en": "Roadmap entries in this year"},
+    "v.kpis_due": {"ja": "この年度が目標年度のKPI", "en": "KPIs due in this year"},
+    "v.initiatives_listed": {"ja": "この年度の一覧に掲載された事業", "en": "Initiatives listed for this year"},
+    "v.period": {"ja": "期間", "en": "Period"},
+    "v.decisions": {"ja": "決定事項", "en": "Decisions"},
+    "v.reports": {"ja": "報告事項", "en": "Reports"},
+    "v.agenda": {"ja": "議題", "en": "Agenda"},
+    "v.statements": {"ja": "発言", "en": "Statements"},
+    "v.services": {"ja": "関係するサービス", "en": "Services concerned"},
+    "v.speaker": {"ja": "発言者", "en": "Speaker"},
+    "v.date": {"ja": "日付", "en": "Date"},
+    "v.launch": {"ja": "提供開始", "en": "Launch"},
+    "v.instances": {"ja": "インスタンス", "en": "Instances"},
+    "v.superclasses": {"ja": "上位クラス", "en": "Superclasses"},
+    "v.subclasses": {"ja": "下位クラス", "en": "Subclasses"},
+    "v.domain_of": {"ja": "このクラスを定義域とするプロパティ", "en": "Properties with this domain"},
+    "v.range_of": {"ja": "このクラスを値域とするプロパティ", "en": "Properties with this range"},
+    "v.domain": {"ja": "定義域", "en": "Domain"},
+    "v.range": {"ja": "値域", "en": "Range"},
+    "v.usage": {"ja": "使用数", "en": "Uses"},
+    "v.classes": {"ja": "クラス", "en": "Classes"},
+    "v.properties": {"ja": "プロパティ", "en": "Properties"},
+    "v.count": {"ja": "件数", "en": "Count"},
+    "v.tree": {"ja": "項目の一覧", "en": "Tree"},
+    "v.chart_kpi_by_dept": {"ja": "部局別のKPI数（数値目標／定性的な目標）", "en": "KPIs per department (numeric / qualitative)"},
+    "v.chart_kpi_by_unit": {"ja": "単位別の数値目標の数", "en": "Numeric targets per unit"},
+    "v.chart_targets": {"ja": "目標値（単位ごと）", "en": "Targets (by unit)"},
+    "v.municipalities": {"ja": "市町村", "en": "Municipalities"},
+    "v.via": {"ja": "下位組織", "en": "via sub-unit"},
+    "v.rows": {"ja": "行", "en": "rows"},
+    "v.themes": {"ja": "テーマ", "en": "Themes"},
+    "q.title": {"ja": "SPARQLクエリ", "en": "SPARQL query"},
+    "q.run": {"ja": "実行", "en": "Run"},
+    "q.examples": {"ja": "例となるクエリ（クリックで実行）", "en": "Example queries (one click runs them)"},
+    "q.examples_none": {"ja": "queries/ に例となるクエリはまだありません。", "en": "There are no example queries in queries/ yet."},
+    "q.results": {"ja": "結果", "en": "Results"},
+    "q.rows": {"ja": "{n}行", "en": "{n} rows"},
+    "q.truncated": {"ja": "結果は上限（{cap}行）で打ち切られています。", "en": "The result was cut at the row cap ({cap} rows)."},
+    "q.shown": {"ja": "先頭の{n}行を表示しています。すべてはダウンロードしてください。",
+                "en": "The first {n} rows are shown; download for all of them."},
+    "q.download": {"ja": "結果をダウンロード", "en": "Download results"},
+    "q.error": {"ja": "クエリを実行できませんでした", "en": "The query could not be run"},
+    "q.endpoint": {"ja": "エンドポイント", "en": "Endpoint"},
+    "q.editor_note": {"ja": "エディタ（YASGUI）が読み込めない環境でも、このフォームはそのまま使えます。",
+                      "en": "The form works as it is where the editor (YASGUI) cannot load."},
+    "q.full_yasgui": {"ja": "YASGUI（フル画面）で開く", "en": "Open full YASGUI"},
+    "q.true": {"ja": "真（true）", "en": "true"},
+    "q.false": {"ja": "偽（false）", "en": "false"},
+    "o.title": {"ja": "語彙（fdx オントロジー）", "en": "Vocabulary (the fdx ontology)"},
+    "o.namespace": {"ja": "名前空間", "en": "Namespace"},
+    "o.version": {"ja": "版", "en": "Version"},
+    "o.term": {"ja": "語", "en": "Term"},
+    "void.title": {"ja": "データセット記述（VoID + DCAT）", "en": "Dataset description (VoID + DCAT)"},
+    "err.title": {"ja": "エラー", "en": "Error"},
+    "err.bad_request": {"ja": "要求を処理できません", "en": "Bad request"},
+    "footer.licence": {"ja": "ライセンス", "en": "Licence"},
+    "footer.source": {"ja": "出典：福島県の公表資料", "en": "Sources: documents published by Fukushima Prefecture"},
+    "footer.machine": {"ja": "このページはRDFとしても取得できます", "en": "This page is also available as RDF"},
+}
+
+
+def t(key: str, lang: str, **params) -> str:
+    entry = MESSAGES.get(key)
+    if entry is None:
+        return key
+    text = entry.get(lang) or entry.get(DEFAULT_LANG) or key
+    return text.format(**params) if params else text
+
+
+# Labels of well-known terms from other vocabularies (ours come from the ontology graph).
+TERM_LABELS: dict[str, tuple[str, str]] = {
+    "http://www.w3.org/1999/02/22-rdf-syntax-ns#type": ("種類", "type"),
+    "http://www.w3.org/2000/01/rdf-schema#label": ("ラベル", "label"),
+    "http://www.w3.org/2000/01/rdf-schema#comment": ("説明", "comment"),
+    "http://www.w3.org/2000/01/rdf-schema#subClassOf": ("上位クラス", "subclass of"),
+    "http://www.w3.org/2000/01/rdf-schema#subPropertyOf": ("上位プロパティ", "subproperty of"),
+    "http://www.w3.org/2000/01/rdf-schema#domain": ("定義域", "domain"),
+    "http://www.w3.org/2000/01/rdf-schema#range": ("値域", "range"),
+    "http://www.w3.org/2000/01/rdf-schema#seeAlso": ("関連", "see also"),
+    "http://www.w3.org/2004/02/skos/core#prefLabel": ("優先ラベル", "preferred label"),
+    "http://www.w3.org/2004/02/skos/core#altLabel": ("別名", "alternative label"),
+    "http://www.w3.org/2004/02/skos/core#notation": ("番号", "notation"),
+    "http://www.w3.org/2004/02/skos/core#broader": ("上位の項目", "broader"),
+    "http://www.w3.org/2004/02/skos/core#narrower": ("下位の項目", "narrower"),
+    "http://www.w3.org/2004/02/skos/core#inScheme": ("体系", "in scheme"),
+    "http://www.w3.org/2004/02/skos/core#topConceptOf": ("最上位の項目（体系）", "top concept of"),
+    "http://www.w3.org/2004/02/skos/core#hasTopConcept": ("最上位の項目", "has top concept"),
+    "http://www.w3.org/2004/02/skos/core#member": ("構成要素", "member"),
+    "http://www.w3.org/2004/02/skos/core#note": ("注記", "note"),
+    "http://www.w3.org/2004/02/skos/core#scopeNote": ("適用範囲の注記", "scope note"),
+    "http://www.w3.org/2004/02/skos/core#Concept": ("概念", "Concept"),
+    "http://www.w3.org/2004/02/skos/core#ConceptScheme": ("概念体系", "Concept scheme"),
+    "http://www.w3.org/2004/02/skos/core#Collection": ("コレクション", "Collection"),
+    "http://www.w3.org/ns/org#subOrganizationOf": ("上位組織", "sub-organization of"),
+    "http://www.w3.org/ns/org#hasSubOrganization": ("下位組織", "has sub-organization"),
+    "http://www.w3.org/ns/org#postIn": ("所属", "post in"),
+    "http://www.w3.org/ns/org#FormalOrganization": ("公式の組織", "Formal organization"),
+    "http://www.w3.org/ns/org#OrganizationalUnit": ("組織単位", "Organizational unit"),
+    "http://www.w3.org/ns/org#Post": ("職", "Post"),
+    "http://www.w3.org/ns/prov#wasDerivedFrom": ("出典", "derived from"),
+    "http://www.w3.org/ns/prov#wasGeneratedBy": ("生成した活動", "generated by"),
+    "http://www.w3.org/ns/prov#wasRevisionOf": ("改定前の版", "revision of"),
+    "http://www.w3.org/ns/prov#wasAssociatedWith": ("関与者", "associated with"),
+    "http://www.w3.org/ns/prov#used": ("使用した資料", "used"),
+    "http://www.w3.org/ns/prov#startedAtTime": ("開始", "started at"),
+    "http://www.w3.org/ns/prov#endedAtTime": ("終了", "ended at"),
+    "http://www.w3.org/ns/prov#atLocation": ("場所", "at location"),
+    "http://www.w3.org/ns/prov#Entity": ("実体（PROV）", "Entity (PROV)"),
+    "http://www.w3.org/ns/prov#Activity": ("活動（PROV）", "Activity (PROV)"),
+    "http://www.w3.org/ns/prov#Location": ("場所", "Location"),
+    "http://purl.org/dc/terms/source": ("出典文書", "source"),
+    "http://purl.org/dc/terms/title": ("題名", "title"),
+    "http://purl.org/dc/terms/description": ("説明", "description"),
+    "http://purl.org/dc/terms/publisher": ("発行者", "publisher"),
+    "http://purl.org/dc/terms/creator": ("作成者", "creator"),
+    "http://purl.org/dc/terms/issued": ("発行", "issued"),
+    "http://purl.org/dc/terms/date": ("日付", "date"),
+    "http://purl.org/dc/terms/temporal": ("対象期間", "temporal coverage"),
+    "http://purl.org/dc/terms/isPartOf": ("一部を成す文書", "is part of"),
+    "http://purl.org/dc/terms/relation": ("関連", "relation"),
+    "http://purl.org/dc/terms/license": ("ライセンス", "licence"),
+    "http://www.w3.org/2006/time#hasBeginning": ("開始", "has beginning"),
+    "http://www.w3.org/2006/time#hasEnd": ("終了", "has end"),
+    "http://www.w3.org/2006/time#inXSDDate": ("日付", "date"),
+    "http://www.w3.org/2006/time#ProperInterval": ("期間", "Proper interval"),
+    "http://www.w3.org/2006/time#Instant": ("時点", "Instant"),
+    "https://schema.org/provider": ("提供者", "provider"),
+    "https://schema.org/Service": ("サービス", "Service"),
+    "http://www.w3.org/2002/07/owl#Class": ("クラス", "Class"),
+    "http://www.w3.org/2002/07/owl#ObjectProperty": ("オブジェクトプロパティ", "Object property"),
+    "http://www.w3.org/2002/07/owl#DatatypeProperty": ("データ型プロパティ", "Datatype property"),
+    "http://www.w3.org/2002/07/owl#Ontology": ("オントロジー", "Ontology"),
+    "http://www.w3.org/2002/07/owl#versionInfo": ("版", "version"),
+    "http://www.w3.org/2002/07/owl#versionIRI": ("版のIRI", "version IRI"),
+}
+
+
+def term_label(iri: str, lang: str) -> str | None:
+    pair = TERM_LABELS.get(iri)
+    if not pair:
+        return None
+    return pair[1] if lang == "en" else pair[0]
+
+
+def pairs(iri: str) -> list[tuple[str, str]]:
+    """TERM_LABELS as (text, language) pairs for `pick`."""
+    pair = TERM_LABELS.get(iri)
+    return [(pair[0], "ja"), (pair[1], "en")] if pair else []
+
+
+def merge(*groups: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
+    seen, out = set(), []
+    for group in groups:
+        for item in group:
+            if item not in seen:
+                seen.add(item)
+                out.append(item)
+    return out

@@ -1,0 +1,114 @@
+"""Read access for the browser pages: small fixed SPARQL templates run in the web process.
+
+The query pool (`query_runner`) exists for *user* queries, which may run away. The browser only
+runs its own templates, each bound to one IRI and bounded by LIMIT or by the resource's degree,
+so it reads the same read-only store directly (or the remote endpoint, through the same
+executor the pool uses), without a process hop per query. IRIs are checked before they are
+put into a query (`sparql_iri`), so a request path can never change a template.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import threading
+from typing import Any, Iterable
+
+import pyoxigraph as ox
+
+PREFIXES = {
+    "fdx": "https://w3id.org/fukudx/ontology#",
+    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+    "owl": "http://www.w3.org/2002/07/owl#",
+    "xsd": "http://www.w3.org/2001/XMLSchema#",
+    "skos": "http://www.w3.org/2004/02/skos/core#",
+    "org": "http://www.w3.org/ns/org#",
+    "prov": "http://www.w3.org/ns/prov#",
+    "dcterms": "http://purl.org/dc/terms/",
+    "time": "http://www.w3.org/2006/time#",
+    "schema": "https://schema.org/",
+    "dcat": "http://www.w3.org/ns/dcat#",
+    "void": "http://rdfs.org/ns/void#",
+    "vann": "http://purl.org/vocab/vann/",
+}
+_PROLOGUE = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in PREFIXES.items())
+
+# Characters the SPARQL grammar forbids inside <…> (IRIREF), plus controls and space.
+_BAD_IRI = re.compile(r'[<>"{}|^`\\\x00-\x20\x7f]')
+
+
+class BadIri(ValueError):
+    """A string that cannot be used as an IRI in a query."""
+
+
+def sparql_iri(iri: str) -> str:
+    """`<iri>` for a query, or BadIri when the text could break out of the IRI token."""
+    if not iri or _BAD_IRI.search(iri) or ":" not in iri:
+        raise BadIri(iri)
+    return f"<{iri}>"
+
+
+def is_safe_iri(iri: str) -> bool:
+    try:
+        sparql_iri(iri)
+    except BadIri:
+        return False
+    return True
+
+
+class Reader:
+    """Runs the browser's queries; one per web process, opened lazily (safe across gunicorn forks)."""
+
+    def __init__(self, backend: Any):
+        self.backend = backend
+        self._lock = threading.Lock()
+        self._pid: int | None = None
+        self._executor: Any = None
+
+    @property
+    def release(self) -> str:
+        info = self.backend.info()
+        return info.release or "unreleased"
+
+    def _open(self):
+        if self._executor is not None and self._pid == os.getpid():
+            return self._executor
+        with self._lock:
+            if self._executor is None or self._pid != os.getpid():
+                from .store import OxigraphExecutor, RemoteExecutor
+
+                if getattr(self.backend, "kind", "") == "oxigraph":
+                    self._executor = OxigraphExecutor(str(self.backend.store_path), None)
+                else:
+                    self._executor = RemoteExecutor(self.backend.url, None, min(float(self.backend.timeout), 20.0))
+                self._pid = os.getpid()
+        return self._executor
+
+    def _run(self, query: str):
+        return self._open().run(_PROLOGUE + query, None, None)
+
+    def select(self, query: str) -> list[dict[str, Any]]:
+        """Rows of a SELECT as dicts of pyoxigraph terms (unbound variables are absent)."""
+        kind, payload = self._run(query)
+        if kind != "solutions":
+            raise ValueError("not a SELECT query")
+        variables, rows = payload
+        out = []
+        for row in rows:
+            out.append({v: t for v, t in zip(variables, row) if t is not None})
+        return out
+
+    def ask(self, query: str) -> bool:
+        kind, payload = self._run(query)
+        return bool(payload) if kind == "boolean" else False
+
+    def construct(self, query: str) -> list[ox.Triple]:
+        kind, payload = self._run(query)
+        if kind != "triples":
+            raise ValueError("not a CONSTRUCT query")
+        return list(payload)
+
+    def values(self, iris: Iterable[str]) -> str:
+        """A VALUES body of IRIs (unsafe ones dropped)."""
+        return " ".join(sparql_iri(i) for i in iris if is_safe_iri(i))
