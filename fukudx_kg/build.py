@@ -49,6 +49,9 @@ def build_prefecture_graph(folder: Path, iris: Iris, sources_dir: Path) -> KG:
     meta = load_yaml(folder / "prefecture.yaml")
     kg = KG(iris=iris, pref_code=Reader(folder / "prefecture.yaml").req(meta, "code"), sources_dir=sources_dir)
     pref = build_prefecture(kg, folder)
+    first_fy, last_fy = Reader(folder / "prefecture.yaml").req(meta, "fiscal_years", list)
+    for year in range(int(first_fy), int(last_fy) + 1):
+        kg.fiscal_year(year)
     build_documents(kg, folder, pref, folder / "documents.yaml")
     parts = _optional_parts(folder)
     if "meetings" in parts:

@@ -9,7 +9,7 @@ from rdflib import Literal, URIRef
 
 from .curated import Reader, Record, load_yaml
 from .kg_common import KG
-from .vocab import DCTERMS, FDX, RDF, SKOS
+from .vocab import DCTERMS, FDX, ORG, RDF, SKOS
 
 SCHEME_KEY = "2024"
 DOCUMENT_KEY = "dx-policy-2024-revision"
@@ -58,6 +58,24 @@ class PolicyPart:
             target = section_iri(kg, r.req(rec, "section")) if rec.get("section") else doc
             kg.ja(target, SKOS.note, r.req(rec, "text"))
             kg.derived(target, self.source, *r.line_range(rec))
+            post = r.opt(rec, "post", dict)
+            if post:
+                self._post(kg, pref, post, rec, target)
+
+    def _post(self, kg: KG, pref: URIRef, post: Record, rec: Record, section: URIRef) -> None:
+        """A post the policy creates (the CDO), with the role that holds it as printed."""
+        r = self.r
+        text = r.req(rec, "text")
+        for field in ("name", "held_by"):
+            if r.req(post, field) not in text:
+                raise r.fail(post, f"{field} {post[field]!r} is not printed in the governance text")
+        iri = kg.pref_iri(f"post/{r.req(post, 'key')}")
+        kg.add(iri, RDF.type, ORG.Post)
+        kg.label(iri, post["name"], r.opt(post, "name_en"))
+        kg.add(iri, ORG.postIn, pref)
+        kg.ja(iri, FDX.heldByRole, post["held_by"])
+        kg.add(iri, DCTERMS.relation, section)
+        kg.derived(iri, self.source, *r.line_range(rec))
 
     def _section(self, kg: KG, rec: Record, scheme: URIRef, keys: set[str]) -> None:
         r = self.r

@@ -2,7 +2,8 @@
 
 It finds: the query form (SELECT/ASK/CONSTRUCT/DESCRIBE) for content negotiation, whether the
 text is an Update (INSERT, LOAD, DROP …) so it can be refused, the PREFIX declarations (reused
-when writing Turtle), and how many `SERVICE` keywords it contains (each must then be checked by
+when writing Turtle), whether it has a dataset clause (FROM / FROM NAMED), and how many
+`SERVICE` keywords it contains (each must then be checked by
 `service_policy`). The lexer skips strings, IRIs and comments exactly like the SPARQL grammar,
 and counts a word as SERVICE whenever it might be the keyword, so it can over-count (a rare
 prefixed name like `ex:a.service`) but never under-count.
@@ -39,6 +40,7 @@ class QueryInfo:
     form: str | None = None          # SELECT / CONSTRUCT / DESCRIBE / ASK, or None if unrecognised
     update: str | None = None        # the Update keyword (INSERT, DROP …) when the text is an Update
     service_count: int = 0           # how many words might be the SERVICE keyword
+    dataset_clause: bool = False     # FROM / FROM NAMED present: the query names its own dataset
     prefixes: dict[str, str] = field(default_factory=dict)
     base: str | None = None
 
@@ -53,10 +55,13 @@ def inspect_query(text: str) -> QueryInfo:
             continue
         value = match.group()
         start = match.start()
-        if kind == "word" and value.lower() == "service":
+        if kind == "word" and value.lower() in ("service", "from"):
             before = text[start - 1] if start else ""
-            if before not in (":",):  # `ex:service` / `:service` are prefixed names, never the keyword
-                info.service_count += 1
+            if before != ":":  # `ex:service` / `:service` are prefixed names, never the keyword
+                if value.lower() == "service":
+                    info.service_count += 1
+                else:
+                    info.dataset_clause = True
         significant.append((kind, value, start))
 
     # Prologue: (BASE <iri> | PREFIX pname: <iri>)*, then the first keyword.

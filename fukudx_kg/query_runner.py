@@ -72,6 +72,7 @@ class Job:
     media_type: str | None = None       # None → the default type of whatever form the query has
     row_cap: int = 10_000
     prefixes: dict[str, str] = field(default_factory=dict)
+    union_default_graph: bool = True    # False when the query's own FROM / FROM NAMED define the dataset
 
 
 @dataclass
@@ -342,7 +343,8 @@ def _execute(executor, job: dict) -> tuple[dict, bytes]:
     from .store import BackendError
 
     try:
-        kind, payload = executor.run(job["query"], job.get("default_graphs"), job.get("named_graphs"))
+        kind, payload = executor.run(job["query"], job.get("default_graphs"), job.get("named_graphs"),
+                                     union_default_graph=job.get("union_default_graph", True))
         media_type = job.get("media_type")
         if kind == "triples":
             if media_type not in results.GRAPH_TYPES:

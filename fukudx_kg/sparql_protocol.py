@@ -276,7 +276,8 @@ def sparql() -> Response:
     # With default-graph-uri/named-graph-uri the protocol dataset replaces the default one
     # (an unspecified part is empty); without them, the union of all named graphs is queried.
     job = Job(query, list(req.default_graphs) if req.has_dataset else None,
-              list(req.named_graphs) if req.has_dataset else None, media, settings.row_cap, info.prefixes)
+              list(req.named_graphs) if req.has_dataset else None, media, settings.row_cap, info.prefixes,
+              union_default_graph=not info.dataset_clause)
     try:
         outcome = rt.pool.run(job)
     except QueryTimeout:

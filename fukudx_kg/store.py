@@ -201,11 +201,14 @@ class OxigraphExecutor:
         self.store = ox.Store.read_only(path)
         self.base_iri = base_iri
 
-    def run(self, query: str, default_graphs: list[str] | None, named_graphs: list[str] | None) -> Result:
+    def run(self, query: str, default_graphs: list[str] | None, named_graphs: list[str] | None,
+            union_default_graph: bool = True) -> Result:
         ox = self._ox
         kwargs: dict[str, Any] = {"base_iri": self.base_iri}
         if default_graphs is None and named_graphs is None:
-            kwargs["use_default_graph_as_union"] = True
+            # The default graph is the union of the named graphs, unless the query's own FROM /
+            # FROM NAMED define the dataset (pyoxigraph would let the union win over FROM).
+            kwargs["use_default_graph_as_union"] = union_default_graph
         else:
             # The protocol dataset replaces the query's FROM/FROM NAMED; an unspecified part is empty.
             kwargs["default_graph"] = [ox.NamedNode(g) for g in default_graphs or []]
@@ -248,7 +251,8 @@ class RemoteExecutor:
         self.base_iri = base_iri
         self.timeout = timeout
 
-    def run(self, query: str, default_graphs: list[str] | None, named_graphs: list[str] | None) -> Result:
+    def run(self, query: str, default_graphs: list[str] | None, named_graphs: list[str] | None,
+            union_default_graph: bool = True) -> Result:
         import socket
         import urllib.error
 
