@@ -19,19 +19,20 @@ import hashlib
 import logging
 import re
 from dataclasses import dataclass, field
-from urllib.parse import parse_qsl
+from urllib.parse import unquote_to_bytes
 
 from flask import Blueprint, Response, request
 
 from . import results
 from .conneg import UnknownFormat, format_names, negotiate, parse_media_type
 from .errors import ProtocolError
-from .query_inspect import error_excerpt, inspect_query
+from .query_inspect import inspect_query
 from .query_page import render_query_page
 from .query_runner import Job, PoolBusy, QueryFailed, QueryTimeout, WorkerFailed
 from .runtime import current
 from .service_description import DESCRIPTION_TYPES, build_description, serialize_description
 from .service_policy import ServiceRefused, ServiceUnverifiable
+from .syntax_errors import explain as explain_syntax_error
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +42,6 @@ QUERY_TYPE = "application/sparql-query"
 UPDATE_TYPE = "application/sparql-update"
 PROTOCOL_PARAMS = ("query", "update", "default-graph-uri", "named-graph-uri", "format")
 _ABSOLUTE_IRI = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|\\^`]*\Z")
-_SYNTAX_ERROR = re.compile(r"error at (\d+):(\d+): (.*)", re.DOTALL)
 
 bp = Blueprint("sparql", __name__)
 
@@ -61,13 +61,25 @@ class SparqlRequest:
 
 # ------------------------------------------------------------------------------ reading requests
 
+def _split_params(raw: bytes, max_fields: int = 1000) -> list[tuple[bytes, bytes]]:
+    """application/x-www-form-urlencoded → (name, value) byte pairs, percent-decoded, '+' as space.
+
+    (urllib's parse_qsl decodes to text with replacement characters, hiding non-UTF-8 input.)
+    """
+    pairs = []
+    for field_ in raw.split(b"&"):
+        if not field_:
+            continue
+        if len(pairs) >= max_fields:
+            raise ProtocolError(400, f"more than {max_fields} parameters; send fewer parameters")
+        name, _, value = field_.partition(b"=")
+        pairs.append((unquote_to_bytes(name.replace(b"+", b" ")), unquote_to_bytes(value.replace(b"+", b" "))))
+    return pairs
+
+
 def _decode_params(raw: bytes, where: str, max_bytes: int) -> dict[str, list[str]]:
     params: dict[str, list[str]] = {}
-    try:
-        pairs = parse_qsl(raw, keep_blank_values=True, max_num_fields=1000)
-    except ValueError as exc:
-        raise ProtocolError(400, f"the {where} could not be read ({exc}); send fewer parameters") from None
-    for raw_name, raw_value in pairs:
+    for raw_name, raw_value in _split_params(raw):
         try:
             name = raw_name.decode("utf-8")
             value = raw_value.decode("utf-8")
@@ -183,16 +195,6 @@ def _not_modified(tag: str, cache_control: str) -> Response | None:
     return None
 
 
-def _syntax_message(query: str, raw: str) -> str:
-    match = _SYNTAX_ERROR.match(raw)
-    if not match:
-        return f"SPARQL syntax error: {raw}. Fix the query and send it again."
-    line, column, expected = int(match.group(1)), int(match.group(2)), match.group(3).strip()
-    excerpt = error_excerpt(query, line, column)
-    text = f"SPARQL syntax error at line {line}, column {column}: {expected}. Fix the query at that position."
-    return text + (f"\n\n{excerpt}" if excerpt else "")
-
-
 def _cache_control(cacheable: bool, max_age: int) -> str:
     return f"public, max-age={max_age}" if cacheable and max_age > 0 else ("no-cache" if cacheable else "no-store")
 
@@ -292,7 +294,7 @@ def sparql() -> Response:
                                  "(less intermediate data, e.g. avoid ORDER BY over huge results) and retry.") from None
     except QueryFailed as exc:
         if exc.kind == "syntax":
-            raise ProtocolError(400, _syntax_message(query, exc.message)) from None
+            raise ProtocolError(400, explain_syntax_error(query, exc.message)) from None
         if exc.status >= 500 and exc.status not in (502, 503):
             log.error("query failed: %s", exc.message)
         raise ProtocolError(exc.status, exc.message) from None

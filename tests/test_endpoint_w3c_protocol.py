@@ -213,8 +213,16 @@ def test_bad_query_syntax(live_server):
     response = requests.get(live_server.sparql, params={"query": query})
     assert response.status_code == 400
     text = response.text
-    assert "syntax error at line 3, column" in text
-    assert "FILTER(?o = )" in text and "^" in text  # the offending line with a caret
+    assert "SPARQL syntax error at line 4, column 2" in text  # where the engine's parser stopped
+    assert "starts at line 3, column 3" in text  # where the failing construct begins
+    assert "  FILTER(?o = )\n  ^" in text  # the offending line with a caret under it
+    assert "Traceback" not in text
+
+
+def test_bad_query_undeclared_prefix(live_server):
+    response = requests.get(live_server.sparql, params={"query": "SELECT * WHERE { ?s ex:p ?o }"})
+    assert response.status_code == 400
+    assert "prefix 'ex:' is used but not declared; add PREFIX ex: <…>" in response.text
 
 
 def test_bad_query_update_in_query_param(live_server):

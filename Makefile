@@ -1,0 +1,40 @@
+# One command sets up and serves (make serve); one sets up and runs every test (make test).
+# Only Python 3.11+ and make are assumed; everything else is installed here.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN     = $(VENV)/bin
+STAMP   = $(VENV)/.installed-$(shell cat requirements.txt package.json 2>/dev/null | cksum | cut -d' ' -f1)
+
+.PHONY: setup build validate serve test bench clean
+
+setup: $(STAMP)
+
+$(STAMP): requirements.txt $(wildcard package.json package-lock.json)
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	@if [ -f package.json ]; then \
+	  if command -v npm >/dev/null 2>&1; then \
+	    if [ -f package-lock.json ]; then npm ci --no-audit --no-fund --silent; else npm install --no-audit --no-fund --silent; fi; \
+	  else echo "npm not found: the query page falls back to its plain form (no YASGUI editor)"; fi; \
+	fi
+	rm -f $(VENV)/.installed-*
+	touch $@
+
+build: setup
+	$(BIN)/python -m fukudx_kg build
+
+validate: build
+	$(BIN)/python -m fukudx_kg validate
+
+serve: setup
+	$(BIN)/python server.py
+
+test: setup
+	bash scripts/ensure-chromium.sh
+	$(BIN)/python -m pytest -q
+
+bench: setup
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf build test-output .pytest_cache
