@@ -22,7 +22,7 @@ means `*/*`. Malformed single entries are skipped.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 __all__ = ["MediaRange", "UnknownFormat", "FORMAT_ALIASES", "parse_accept", "parse_media_type",
            "negotiate", "resolve_format", "format_names"]
@@ -42,6 +42,7 @@ FORMAT_ALIASES: dict[str, tuple[str, ...]] = {
     "tsv": ("text/tab-separated-values",),
     "ttl": ("text/turtle",),
     "turtle": ("text/turtle",),
+    "n3": ("text/turtle",),  # Turtle is N3's RDF subset; SPARQLWrapper asks for format=n3
     "nt": ("application/n-triples",),
     "ntriples": ("application/n-triples",),
     "n-triples": ("application/n-triples",),

@@ -61,7 +61,9 @@ def explain(query: str, engine_message: str) -> str:
     if undeclared:
         names = ", ".join(f"'{name}:'" for name in undeclared)
         declarations = " ".join(f"PREFIX {name}: <…>" for name in undeclared)
-        parts.append(f"SPARQL syntax error: prefix {names} is used but not declared; add {declarations} "
+        verb = "is" if len(undeclared) == 1 else "are"
+        noun = "prefix" if len(undeclared) == 1 else "prefixes"
+        parts.append(f"SPARQL syntax error: {noun} {names} {verb} used but not declared; add {declarations} "
                      "at the top of the query.")
     if not match:
         parts.append(f"SPARQL syntax error: {engine_message.strip()}. Fix the query and send it again.")
