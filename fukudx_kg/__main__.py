@@ -78,5 +78,10 @@ def _validate(args) -> int:
     return v.EXIT_CONFORMS if conforms else v.EXIT_VIOLATIONS
 
 
+def validate_main() -> int:
+    """Entry point of the `fukudx-validate` console script (`validate` without the subcommand)."""
+    return main(["validate", *sys.argv[1:]])
+
+
 if __name__ == "__main__":
     sys.exit(main())

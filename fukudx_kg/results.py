@@ -28,10 +28,11 @@ SOLUTION_TYPES: dict[str, str] = {
     "text/tab-separated-values": "tsv",
     "application/json": "json",
     "application/xml": "xml",
+    "text/html": "html",  # a results table for people using the query page
 }
 
 # media type → pyoxigraph RdfFormat, for CONSTRUCT/DESCRIBE results; the first is the default.
-GRAPH_TYPES: dict[str, ox.RdfFormat] = {
+GRAPH_TYPES: dict[str, ox.RdfFormat | None] = {
     "text/turtle": ox.RdfFormat.TURTLE,
     "application/n-triples": ox.RdfFormat.N_TRIPLES,
     "application/n-quads": ox.RdfFormat.N_QUADS,
@@ -39,6 +40,7 @@ GRAPH_TYPES: dict[str, ox.RdfFormat] = {
     "application/rdf+xml": ox.RdfFormat.RDF_XML,
     "application/trig": ox.RdfFormat.TRIG,
     "text/plain": ox.RdfFormat.N_TRIPLES,
+    "text/html": None,  # a table of triples for people using the query page
 }
 
 _GRAPH_FORMS = ("CONSTRUCT", "DESCRIBE")
@@ -222,6 +224,16 @@ def write_solutions(variables: Sequence[str], rows: Iterable[Sequence], media_ty
                 break
             parts.append("\t".join("" if term is None else _nt_term(term) for term in row) + "\n")
             count += 1
+    elif kind == "html":
+        body_rows = []
+        for row in limited:
+            if count == row_cap:
+                truncated = True
+                break
+            body_rows.append("<tr>" + "".join(f"<td>{_html_term(term)}</td>" for term in row) + "</tr>\n")
+            count += 1
+        header = "<tr>" + "".join(f"<th>?{_html_escape(v)}</th>" for v in variables) + "</tr>"
+        parts.append(_html_page(header, body_rows, count, truncated, row_cap))
     else:  # pragma: no cover - the tables above are the only source of kinds
         raise ValueError(media_type)
     return Written("".join(parts).encode("utf-8"), count, truncated)
@@ -231,7 +243,9 @@ def write_boolean(value: bool, media_type: str) -> Written:
     """Write an ASK result."""
     kind = SOLUTION_TYPES[media_type]
     text = "true" if value else "false"
-    if kind == "json":
+    if kind == "html":
+        body = _html_page("<tr><th>ASK</th></tr>", [f"<tr><td>{text}</td></tr>"], 1, False, 1)
+    elif kind == "json":
         body = '{"head":{},"boolean":' + text + "}"
     elif kind == "xml":
         body = ('<?xml version="1.0" encoding="UTF-8"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#">'
@@ -250,6 +264,12 @@ def write_triples(triples: Iterable, media_type: str, row_cap: int, prefixes: di
     truncated = len(collected) > row_cap
     if truncated:
         collected = collected[:row_cap]
+    if fmt is None:  # text/html
+        rows = [f"<tr><td>{_html_term(t.subject)}</td><td>{_html_term(t.predicate)}</td><td>{_html_term(t.object)}</td></tr>\n"
+                for t in collected]
+        page = _html_page("<tr><th>subject</th><th>predicate</th><th>object</th></tr>", rows, len(collected),
+                          truncated, row_cap)
+        return Written(page.encode("utf-8"), len(collected), truncated)
     usable = _usable_prefixes(prefixes) if fmt in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG, ox.RdfFormat.RDF_XML) else None
     try:
         body = ox.serialize(collected, format=fmt, prefixes=usable) if usable else ox.serialize(collected, format=fmt)
@@ -258,6 +278,31 @@ def write_triples(triples: Iterable, media_type: str, row_cap: int, prefixes: di
     if body is None:
         body = b""
     return Written(body, len(collected), truncated)
+
+
+def _html_escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+
+
+def _html_term(term) -> str:
+    if term is None:
+        return ""
+    if isinstance(term, ox.NamedNode):
+        iri = _html_escape(term.value)
+        return f'<a href="{iri}">{iri}</a>' if term.value.startswith(("http://", "https://")) else iri
+    return _html_escape(_nt_term(term) if not isinstance(term, ox.Literal) else
+                        _nt_term(term) if (term.language or term.datatype.value != XSD_STRING) else term.value)
+
+
+def _html_page(header: str, rows: list[str], count: int, truncated: bool, row_cap: int) -> str:
+    banner = (f'<p class="truncated"><strong>Truncated:</strong> only the first {row_cap:,} results are shown '
+              "(row cap). Add LIMIT/OFFSET or narrow the query to see the rest.</p>\n") if truncated else ""
+    return ("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>SPARQL results</title>"
+            "<style>body{font-family:system-ui,sans-serif;margin:1rem}table{border-collapse:collapse}"
+            "td,th{border:1px solid #ccc;padding:.2rem .4rem;text-align:left;vertical-align:top}"
+            ".truncated{background:#fff3cd;padding:.5rem}</style></head><body>\n"
+            f'<p><a href="javascript:history.back()">← query</a> · {count:,} result(s)</p>\n{banner}'
+            f"<table>\n{header}\n{''.join(rows)}</table>\n</body></html>\n")
 
 
 _PREFIX_NAME = re.compile(r"[A-Za-z][\w.-]*\Z|\Z")

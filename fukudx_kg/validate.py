@@ -16,7 +16,19 @@ from rdflib.util import guess_format
 from .vocab import FDX, PROV, RDF, RDFS
 
 ROOT = Path(__file__).resolve().parent.parent
-SHAPES_FILE = ROOT / "shapes" / "fukudx-shapes.ttl"
+
+
+def _shapes_file() -> Path:
+    """The repository's shapes, or the copy pip installs under <prefix>/share when used elsewhere."""
+    import sys
+    for candidate in (ROOT / "shapes" / "fukudx-shapes.ttl",
+                      Path(sys.prefix) / "share" / "fukudx-kg" / "shapes" / "fukudx-shapes.ttl"):
+        if candidate.is_file():
+            return candidate
+    return ROOT / "shapes" / "fukudx-shapes.ttl"
+
+
+SHAPES_FILE = _shapes_file()
 QUAD_FORMATS = {"nquads", "trig"}
 EXTRA_FORMATS = {".nq": "nquads", ".jsonld": "json-ld", ".json": "json-ld", ".owl": "xml"}
 
