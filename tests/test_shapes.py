@@ -122,6 +122,8 @@ CASES = {
     "roadmap entry year": (FDX.RoadmapEntry, "fdxsh:RoadmapEntryShape", lambda g, s: drop(g, s, FDX.fiscalYear)),
     "meeting date": (FDX.Meeting, "fdxsh:MeetingShape",
                      lambda g, s: broken(g, [(s, DCTERMS.date, None)], [(s, DCTERMS.date, Literal("25 March 2024"))])),
+    "meeting decided is a resource": (FDX.Meeting, "fdxsh:MeetingShape",
+                                      lambda g, s: broken(g, [], [(s, FDX.decided, Literal("了承"))])),
     "service launch date typed": (FDX.DigitalService, "fdxsh:DigitalServiceShape",
                                   lambda g, s: broken(g, [], [(s, FDX.launchDate, Literal("2024年3月19日"))])),
     "theme scheme": (FDX.Theme, "fdxsh:ThemeShape", lambda g, s: drop(g, s, SKOS.inScheme)),

@@ -1,0 +1,82 @@
+"""The public vocabulary (ontology/CONTRACT.md) is defined, used by the data and checked by the shapes."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from rdflib import Graph, URIRef
+from rdflib.namespace import OWL, RDF, RDFS
+
+from fukudx_kg.validate import SHAPES_FILE
+from fukudx_kg.vocab import FDX, PREFIXES
+
+ROOT = Path(__file__).resolve().parent.parent
+CONTRACT = ROOT / "ontology" / "CONTRACT.md"
+SHARED = ROOT.parent / "shared" / "design" / "vocabulary.md"
+NOT_TERMS = {"dcterms:isReplacedBy"}  # named only as the deprecation mechanism
+
+
+def contract_terms() -> list[str]:
+    text = CONTRACT.read_text(encoding="utf-8")
+    found = set(re.findall(r"`((?:fdx|dcterms|prov|org|skos|time|schema):[A-Za-z]+)`", text))
+    return sorted(found - NOT_TERMS)
+
+
+def iri(term: str) -> URIRef:
+    prefix, local = term.split(":")
+    return URIRef(str(PREFIXES[prefix]) + local)
+
+
+@pytest.fixture(scope="module")
+def ontology() -> Graph:
+    return Graph().parse(ROOT / "ontology" / "fukudx.ttl")
+
+
+@pytest.fixture(scope="module")
+def shapes_text() -> str:
+    return SHAPES_FILE.read_text(encoding="utf-8")
+
+
+def test_contract_copy_matches_the_shared_design():
+    if not SHARED.is_file():
+        pytest.skip(f"shared design not beside the repository ({SHARED})")
+    assert CONTRACT.read_bytes() == SHARED.read_bytes()
+
+
+@pytest.mark.parametrize("term", [t for t in contract_terms() if t.startswith("fdx:")])
+def test_fdx_term_defined_with_ja_en_labels_and_comment(ontology, term):
+    subject = iri(term)
+    types = set(ontology.objects(subject, RDF.type))
+    assert types & {OWL.Class, OWL.ObjectProperty, OWL.DatatypeProperty}, term
+    langs = {l.language for l in ontology.objects(subject, RDFS.label)}
+    assert {"ja", "en"} <= langs, term
+    assert {l.language for l in ontology.objects(subject, RDFS.comment)} >= {"ja", "en"}, term
+
+
+@pytest.mark.parametrize("term", contract_terms())
+def test_term_used_by_the_data(kg, term):
+    from conftest import ask
+    if term[0].isupper() or term.split(":")[1][0].isupper():
+        assert ask(kg, f"ASK {{ ?s a <{iri(term)}> }}"), term
+    else:
+        assert ask(kg, f"ASK {{ ?s <{iri(term)}> ?o }}"), term
+
+
+@pytest.mark.parametrize("term", contract_terms())
+def test_term_checked_by_the_shapes(shapes_text, term):
+    assert term in shapes_text, f"{term} is not mentioned by any shape"
+
+
+def test_every_fdx_class_has_a_standard_superclass(ontology):
+    for cls in ontology.subjects(RDF.type, OWL.Class):
+        if str(cls).startswith(str(FDX)):
+            assert list(ontology.objects(cls, RDFS.subClassOf)), cls
+
+
+def test_ontology_has_version_and_no_imports(ontology):
+    onto = URIRef("https://w3id.org/fukudx/ontology")
+    assert ontology.value(onto, OWL.versionIRI) is not None
+    assert ontology.value(onto, OWL.versionInfo) is not None
+    assert not list(ontology.objects(onto, OWL.imports))
