@@ -13,7 +13,7 @@ from .kg_common import KG
 from .kg_initiatives import build_initiatives, chapter_path
 from .kg_orgs import Departments
 from .kg_places import build_documents, build_places, build_prefecture
-from .vocab import DEFAULT_BASE_IRI, FDX, PREFIXES, SKOS, RDF, Iris
+from .vocab import DEFAULT_BASE_IRI, FDX, PREFIXES, RDF, RDFS, SKOS, Iris
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR = ROOT / "data"
@@ -111,7 +111,6 @@ def build_chapters(kg: KG, path: Path) -> dict[str, URIRef]:
 
 
 def _label(kg: KG, s: URIRef) -> str:
-    from .vocab import RDFS
     for label in kg.graph.objects(s, RDFS.label):
         if label.language == "ja":
             return str(label)

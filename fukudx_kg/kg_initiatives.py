@@ -108,12 +108,11 @@ class InitiativesBuilder:
             self.section_iris[ident] = iri
             kg = self.kg
             kg.typed(iri, FDX.PolicySection)
-            notation = code if code else None
-            label = f"{code} {name}" if code and code != "計画" else (f"計画 {name}" if code == "計画" and name != "計画" else name)
-            kg.label(iri, label)
+            # rdfs:label reads as printed ("2(2) キャッシュレス決済の導入"); prefLabel is the name alone.
+            kg.label(iri, f"{code} {name}" if code and name != code else name)
             kg.add(iri, SKOS.prefLabel, Literal(name, lang="ja"))
-            if notation:
-                kg.add(iri, SKOS.notation, Literal(notation))
+            if code:
+                kg.add(iri, SKOS.notation, Literal(code))
             kg.add(iri, SKOS.inScheme, self.scheme())
             kg.derived(iri, source, first, last)
             kg.notes(iri, reader.opt(rec, "flags", list))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 from pathlib import Path
 
 from rdflib import Literal, URIRef
@@ -10,7 +11,7 @@ from rdflib import Literal, URIRef
 from .codes import valid_lg_code
 from .curated import Reader, SourceError, load_yaml
 from .kg_common import KG
-from .vocab import DCTERMS, FDX, ORG, RDF, RDFS, SKOS
+from .vocab import DCTERMS, FDX, PROV, RDF, RDFS, SKOS, XSD
 
 E_STAT_SAC = "http://data.e-stat.go.jp/lod/sac/C"
 KINDS = {"city": FDX.City, "town": FDX.Town, "village": FDX.Village}
@@ -177,19 +178,16 @@ def _document(kg: KG, r: Reader, d, pref: URIRef) -> None:
         kg.date(iri, FDX.startDate, r.req(period, "start"))
         kg.date(iri, FDX.endDate, r.req(period, "end"))
     if d.get("revision_of"):
-        from .vocab import PROV
         kg.add(iri, PROV.wasRevisionOf, kg.document(d["revision_of"]))
     if d.get("part_of"):
         kg.add(iri, DCTERMS.isPartOf, kg.document(d["part_of"]))
     if d.get("fiscal_year"):
         kg.add(iri, DCTERMS.temporal, kg.fiscal_year(int(d["fiscal_year"])))
     kg.notes(iri, [d["note"]] if d.get("note") else None)
-    _ = ORG  # ORG is re-exported for callers building departments alongside
 
 
 def _date_or_month(value: str) -> Literal:
-    from .vocab import XSD
+    """`2021-09` (as printed: 令和３年９月) stays a month; a full date becomes xsd:date."""
     if len(value) == 7:
         return Literal(value, datatype=XSD.gYearMonth)
-    import datetime as dt
     return Literal(dt.date.fromisoformat(value))
