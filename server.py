@@ -20,6 +20,7 @@ import sys
 from flask import Flask
 
 from fukudx_kg import cors, errors, health, sparql_protocol
+from fukudx_kg import browse
 from fukudx_kg.config import Settings, SettingsError
 from fukudx_kg.release import ReleaseError, ensure_built
 from fukudx_kg.runtime import Runtime
@@ -47,6 +48,7 @@ def create_app(settings: Settings | None = None, store: Backend | None = None) -
     # Blueprints. Further parts of the service (e.g. the linked-data browser) register here.
     sparql_protocol.register(app)
     health.register(app)
+    browse.register(app)
 
     return app
 

@@ -21,6 +21,7 @@ means `*/*`. Malformed single entries are skipped.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -95,6 +96,8 @@ class MediaRange:
 
 
 def _split_outside_quotes(text: str, sep: str) -> list[str]:
+    if '"' not in text:
+        return text.split(sep)
     parts, buf, quoted, escaped = [], [], False, False
     for ch in text:
         if escaped:
@@ -156,11 +159,7 @@ def _parse_one(entry: str, index: int, *, with_q: bool) -> MediaRange | None:
     return MediaRange(type_, subtype, tuple(params), q, index)
 
 
-def parse_accept(header: str | None) -> list[MediaRange]:
-    """Parse an Accept header into media ranges (malformed entries are skipped).
-
-    A missing, empty or wholly malformed header yields `[*/*]`.
-    """
+def _parse_ranges(header: str | None) -> list[MediaRange]:
     ranges = []
     if header:
         for index, entry in enumerate(_split_outside_quotes(header, ",")):
@@ -168,9 +167,23 @@ def parse_accept(header: str | None) -> list[MediaRange]:
                 parsed = _parse_one(entry, index, with_q=True)
                 if parsed is not None:
                     ranges.append(parsed)
-    return ranges or [MediaRange("*", "*")]
+    return ranges
 
 
+def parse_accept(header: str | None) -> list[MediaRange]:
+    """Parse an Accept header into media ranges (malformed entries are skipped).
+
+    A missing, empty or wholly malformed header yields `[*/*]`.
+    """
+    return list(_cached_accept(header or ""))
+
+
+@functools.lru_cache(maxsize=512)
+def _cached_accept(header: str) -> tuple[MediaRange, ...]:
+    return tuple(_parse_ranges(header) or [MediaRange("*", "*")])
+
+
+@functools.lru_cache(maxsize=512)
 def parse_media_type(text: str) -> MediaRange | None:
     """Parse a single media type such as a Content-Type value (`q` is an ordinary parameter here)."""
     if not text or "," in _split_outside_quotes(text, ";")[0]:
@@ -227,8 +240,13 @@ def resolve_format(format_param: str, offered: list[str]) -> str | None:
     if key in FORMAT_ALIASES:
         candidates = FORMAT_ALIASES[key]
     else:
-        parsed = parse_media_type(value.replace(" ", "+"))  # `+` in a query string decodes to a space
+        fixed = re.sub(r"(?<=\w) (?=\w)", "+", value)  # `+` in a query string decodes to a space
+        parsed = parse_media_type(fixed)
         if parsed is None:
+            # A list of media types, as SPARQLWrapper sends (format=application/ld+json,application/x-json+ld):
+            # negotiate it like an Accept header.
+            if _parse_ranges(fixed) and ("," in fixed or ";" in fixed):
+                return _best(_parse_ranges(fixed), offered)
             names = ", ".join(sorted(FORMAT_ALIASES))
             raise UnknownFormat(f"unknown format {format_param!r}: use a media type or one of {names}")
         candidates = (parsed.essence,)
@@ -248,7 +266,10 @@ def negotiate(accept_header: str | None, offered: list[str], format_param: str |
         return None
     if format_param is not None and format_param.strip():
         return resolve_format(format_param, offered)
-    ranges = parse_accept(accept_header)
+    return _best(_cached_accept(accept_header or ""), offered)
+
+
+def _best(ranges, offered: list[str]) -> str | None:
     best: tuple | None = None
     choice = None
     for server_rank, media_type in enumerate(offered):

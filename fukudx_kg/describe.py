@@ -7,6 +7,8 @@ and its incoming links, counted per property and read a page at a time.
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Callable, Iterable
 
@@ -85,6 +87,8 @@ def curie(iri: str) -> str | None:
 
 
 def local_name(iri: str) -> str:
+    if "/graph/" in iri:  # named graphs: "graph/pref/07" says more than "07"
+        return "graph/" + iri.split("/graph/", 1)[1]
     for sep in ("#", "/"):
         if sep in iri.rstrip(sep):
             tail = iri.rstrip(sep).rsplit(sep, 1)[1]
@@ -210,15 +214,14 @@ class Describer:
         return [r["s"].value for r in rows if isinstance(r["s"], ox.NamedNode)]
 
     def incoming(self, iri: str, per_property: int = INCOMING_PAGE) -> list[IncomingGroup]:
+        """Incoming links grouped by property: each group's count and its first `per_property` subjects."""
+        firsts = [(prop, count, self.incoming_subjects(iri, prop, 0, per_property))
+                  for prop, count in self.incoming_counts(iri)]
+        self.load_labels([p for p, _, _ in firsts] + [s for _, _, subjects in firsts for s in subjects])
         groups = []
-        for prop, count in self.incoming_counts(iri):
-            subjects = self.incoming_subjects(iri, prop, 0, per_property)
-            groups.append(IncomingGroup(self.link(prop), count, []))
-            groups[-1].subjects = subjects  # type: ignore[assignment]
-        self.load_labels([s for g in groups for s in g.subjects])  # type: ignore[misc]
-        for g in groups:
-            g.subjects = [self.link(s) for s in g.subjects]  # type: ignore[arg-type]
-            g.subjects.sort(key=lambda link: _sort_key(link.label))
+        for prop, count, subjects in firsts:
+            links = sorted((self.link(s) for s in subjects), key=lambda link: _sort_key(link.label))
+            groups.append(IncomingGroup(self.link(prop), count, links))
         return groups
 
     def graphs(self, iri: str) -> list[str]:
@@ -301,9 +304,6 @@ class Describer:
 
 def _sort_key(text: str) -> tuple:
     """Sort labels so that 第2 comes before 第10 and 5(2) before 5(10)."""
-    import re
-    import unicodedata
-
     norm = unicodedata.normalize("NFKC", text)
     return tuple((0, int(part), "") if part.isdigit() else (1, 0, part) for part in re.split(r"(\d+)", norm) if part)
 
@@ -317,6 +317,17 @@ def serialize(triples: list[ox.Triple], media_type: str, base_iri: str) -> bytes
         raise ValueError(media_type)
     prefixes = dict(PREFIXES)
     prefixes["fdxid"] = base_iri
-    if fmt in (ox.RdfFormat.N_TRIPLES, ox.RdfFormat.JSON_LD):
+    if fmt == ox.RdfFormat.JSON_LD:
+        return _compact_jsonld(triples, prefixes)
+    if fmt == ox.RdfFormat.N_TRIPLES:
         return ox.serialize(triples, format=fmt)
     return ox.serialize(triples, format=fmt, prefixes=prefixes)
+
+
+def _compact_jsonld(triples: list[ox.Triple], prefixes: dict[str, str]) -> bytes:
+    """JSON-LD with an @context of our prefixes (compact keys such as "fdx:hasKPI"), via rdflib."""
+    from rdflib import Graph
+
+    graph = Graph()
+    graph.parse(data=ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES), format="nt")
+    return graph.serialize(format="json-ld", context=prefixes, auto_compact=True).encode("utf-8")

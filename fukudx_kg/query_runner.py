@@ -9,8 +9,10 @@ replacement, and the caller gets `QueryTimeout` (→ 503). A process that dies (
 memory limit) is replaced the same way (`WorkerFailed` → 503). When no process is free within
 `queue_wait`, the caller gets `PoolBusy` (→ 503 with Retry-After).
 
-The child writes serialized results (the row cap applied, see `results`), so the web process
-only relays bytes. Wire format, both directions: 4-byte big-endian length + payload; a job is a
+The child checks SERVICE targets against the allow-list (`service_policy`) before the engine
+sees the query, explains syntax errors (`syntax_errors`) and writes serialized results (the row
+cap applied, see `results`), so all query-dependent work is inside the killable process and the
+web process only relays bytes. Wire format, both directions: 4-byte big-endian length + payload; a job is a
 JSON object, an answer is a JSON header frame, then (when ok) a body frame.
 
 Query processes die with their parent (PR_SET_PDEATHSIG, set by the child, tied to the
@@ -338,10 +340,18 @@ def _limit_memory(memory_mb: int) -> None:
             print(f"query process: cannot set memory limit: {exc}", file=sys.stderr)
 
 
-def _execute(executor, job: dict) -> tuple[dict, bytes]:
+def _execute(executor, job: dict, policy) -> tuple[dict, bytes]:
     from . import results
+    from .service_policy import ServiceRefused, ServiceUnverifiable
     from .store import BackendError
+    from .syntax_errors import explain
 
+    try:  # SERVICE targets are checked here, before the engine can open any connection
+        policy.check_query(job["query"])
+    except ServiceRefused as exc:
+        return {"ok": False, "status": 403, "kind": "service", "message": str(exc)}, b""
+    except ServiceUnverifiable as exc:
+        return {"ok": False, "status": 400, "kind": "service", "message": str(exc)}, b""
     try:
         kind, payload = executor.run(job["query"], job.get("default_graphs"), job.get("named_graphs"),
                                      union_default_graph=job.get("union_default_graph", True))
@@ -359,7 +369,7 @@ def _execute(executor, job: dict) -> tuple[dict, bytes]:
                 variables, rows = payload
                 written = results.write_solutions(variables, rows, media_type, job["row_cap"])
     except SyntaxError as exc:
-        return {"ok": False, "status": 400, "kind": "syntax", "message": str(exc)}, b""
+        return {"ok": False, "status": 400, "kind": "syntax", "message": explain(job["query"], str(exc))}, b""
     except BackendError as exc:
         return {"ok": False, "status": exc.status, "kind": "backend", "message": str(exc)}, b""
     except MemoryError:
@@ -389,9 +399,12 @@ def worker_main() -> int:
     in_fd = sys.stdin.fileno()
     _limit_memory(int(spec.get("memory_mb") or 0))
     try:
+        from .service_policy import ServicePolicy
         from .store import open_executor
 
         executor = open_executor(spec)
+        # Federation is denied unless the spec allow-lists endpoints (a missing list means none).
+        policy = ServicePolicy(tuple(spec.get("service_allowlist") or ()), spec.get("base_iri"))
     except Exception as exc:  # noqa: BLE001 - tell the parent why, then exit
         _write_frame(out_fd, json.dumps({"ready": False, "error": f"{type(exc).__name__}: {exc}"}).encode())
         return 1
@@ -401,7 +414,7 @@ def worker_main() -> int:
             job = json.loads(_read_frame(in_fd))
         except EOFError:
             return 0
-        header, body = _execute(executor, job)
+        header, body = _execute(executor, job, policy)
         _write_frame(out_fd, json.dumps(header).encode("utf-8"))
         if header["ok"]:
             _write_frame(out_fd, body)

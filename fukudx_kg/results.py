@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import json.encoder
 import re
 from dataclasses import dataclass
 from typing import Iterable, Sequence
@@ -103,11 +104,36 @@ def _json_term(term) -> dict:
     raise TypeError(f"unexpected term {term!r}")
 
 
+_NAMED, _BLANK, _LITERAL, _TRIPLE = ox.NamedNode, ox.BlankNode, ox.Literal, ox.Triple
+
+
+def _json_term_text(term, quote=json.encoder.encode_basestring) -> str:
+    """The SPARQL JSON encoding of a term, as text (the hot path of JSON results)."""
+    kind = type(term)
+    if kind is _NAMED:
+        return '{"type":"uri","value":' + quote(term.value) + "}"
+    if kind is _LITERAL:
+        language = term.language
+        if language:
+            direction = getattr(term, "direction", None)
+            extra = ',"its:dir":' + quote(str(direction).rsplit(".", 1)[-1].lower()) if direction is not None else ""
+            return '{"type":"literal","value":' + quote(term.value) + ',"xml:lang":' + quote(language) + extra + "}"
+        datatype = term.datatype.value
+        if datatype == XSD_STRING:
+            return '{"type":"literal","value":' + quote(term.value) + "}"
+        return '{"type":"literal","value":' + quote(term.value) + ',"datatype":' + quote(datatype) + "}"
+    if kind is _BLANK:
+        return '{"type":"bnode","value":' + quote(term.value) + "}"
+    return json.dumps(_json_term(term), ensure_ascii=False)
+
+
 _XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 def _xml_text(text: str) -> str:
-    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    # Line breaks and tabs as character references: XML parsers normalise raw CR and may trim.
+    text = (text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+            .replace("\r", "&#13;").replace("\n", "&#10;").replace("\t", "&#9;"))
     return _XML_INVALID.sub("\ufffd", text)
 
 
@@ -182,15 +208,20 @@ def write_solutions(variables: Sequence[str], rows: Iterable[Sequence], media_ty
     parts: list[str] = []
     if kind == "json":
         head = json.dumps({"vars": list(variables)}, ensure_ascii=False)
-        parts.append('{"head":' + head + ',"results":{"bindings":[')
+        parts.append("")  # the opening, once truncation is known: the flag precedes "results" so
+        # streaming parsers that stop reading after the bindings (e.g. Oxigraph's) still accept it
+        keys = [json.encoder.encode_basestring(v) + ":" for v in variables]
+        term_text = _json_term_text
         for row in limited:
             if count == row_cap:
                 truncated = True
                 break
-            binding = {name: _json_term(term) for name, term in zip(variables, row) if term is not None}
-            parts.append(("," if count else "") + json.dumps(binding, ensure_ascii=False))
+            binding = ",".join(key + term_text(term) for key, term in zip(keys, row) if term is not None)
+            parts.append(("{" if not count else ",{") + binding + "}")
             count += 1
-        parts.append(']},"truncated":' + ("true" if truncated else "false") + "}")
+        parts[0] = ('{"head":' + head + ',"truncated":' + ("true" if truncated else "false")
+                    + ',"results":{"bindings":[')
+        parts.append("]}}")
     elif kind == "xml":
         parts.append('<?xml version="1.0" encoding="UTF-8"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#"'
                      ' xmlns:its="http://www.w3.org/2005/11/its">\n<head>')
@@ -290,8 +321,9 @@ def _html_term(term) -> str:
     if isinstance(term, ox.NamedNode):
         iri = _html_escape(term.value)
         return f'<a href="{iri}">{iri}</a>' if term.value.startswith(("http://", "https://")) else iri
-    return _html_escape(_nt_term(term) if not isinstance(term, ox.Literal) else
-                        _nt_term(term) if (term.language or term.datatype.value != XSD_STRING) else term.value)
+    if isinstance(term, ox.Literal) and not term.language and term.datatype.value == XSD_STRING:
+        return _html_escape(term.value)
+    return _html_escape(_nt_term(term))
 
 
 def _html_page(header: str, rows: list[str], count: int, truncated: bool, row_cap: int) -> str:

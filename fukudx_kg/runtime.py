@@ -1,4 +1,4 @@
-"""What a running app holds: settings, backend, query pool and SERVICE policy (one per web process).
+"""What a running app holds: settings, backend and query pool (one per web process).
 
 `create_app` installs a `Runtime` on the app; blueprints reach it with `runtime.current()`.
 """
@@ -13,7 +13,6 @@ from flask import Flask, current_app
 
 from .config import Settings
 from .query_runner import QueryPool
-from .service_policy import ServicePolicy
 from .store import Backend
 
 EXTENSION_KEY = "fukudx"
@@ -24,14 +23,15 @@ class Runtime:
     settings: Settings
     backend: Backend
     pool: QueryPool
-    policy: ServicePolicy
     started_at: float = field(default_factory=time.time)
 
     @classmethod
     def create(cls, settings: Settings, backend: Backend) -> "Runtime":
-        pool = QueryPool(backend.worker_spec(), size=settings.query_workers, timeout=settings.query_timeout,
+        # The query processes enforce the SERVICE allow-list themselves (see query_runner).
+        spec = dict(backend.worker_spec(), service_allowlist=list(settings.service_allowlist))
+        pool = QueryPool(spec, size=settings.query_workers, timeout=settings.query_timeout,
                          queue_wait=settings.queue_wait, memory_mb=settings.query_memory_mb)
-        return cls(settings, backend, pool, ServicePolicy(settings.service_allowlist, settings.base_iri))
+        return cls(settings, backend, pool)
 
     def install(self, app: Flask) -> None:
         app.extensions[EXTENSION_KEY] = self

@@ -31,8 +31,6 @@ from .query_page import render_query_page
 from .query_runner import Job, PoolBusy, QueryFailed, QueryTimeout, WorkerFailed
 from .runtime import current
 from .service_description import DESCRIPTION_TYPES, build_description, serialize_description
-from .service_policy import ServiceRefused, ServiceUnverifiable
-from .syntax_errors import explain as explain_syntax_error
 
 log = logging.getLogger(__name__)
 
@@ -40,7 +38,6 @@ ENDPOINT_PATH = "/sparql"
 FORM_TYPE = "application/x-www-form-urlencoded"
 QUERY_TYPE = "application/sparql-query"
 UPDATE_TYPE = "application/sparql-update"
-PROTOCOL_PARAMS = ("query", "update", "default-graph-uri", "named-graph-uri", "format")
 _ABSOLUTE_IRI = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|\\^`]*\Z")
 
 bp = Blueprint("sparql", __name__)
@@ -51,8 +48,12 @@ class SparqlRequest:
     query: str | None
     default_graphs: list[str] = field(default_factory=list)
     named_graphs: list[str] = field(default_factory=list)
-    format: str | None = None
+    formats: list[str] = field(default_factory=list)  # non-empty ?format= values
     via: str = "GET"
+
+    @property
+    def format(self) -> str | None:
+        return self.formats[0] if self.formats else None
 
     @property
     def has_dataset(self) -> bool:
@@ -165,7 +166,9 @@ def read_sparql_request(max_bytes: int) -> SparqlRequest:
     if params.get("update"):
         raise _refuse_update("the 'update' parameter")
     query = _single(params, "query")
-    fmt = _single(params, "format")
+    # SPARQLWrapper sends format twice (e.g. format=tsv&format=text/tab-separated-values) and
+    # sometimes empty: keep the non-empty values; they must agree (checked when negotiating).
+    formats = [value for value in params.get("format", []) if value.strip()]
     default_graphs = params.get("default-graph-uri", [])
     named_graphs = params.get("named-graph-uri", [])
     for name, graphs in (("default-graph-uri", default_graphs), ("named-graph-uri", named_graphs)):
@@ -175,7 +178,7 @@ def read_sparql_request(max_bytes: int) -> SparqlRequest:
                                          "https://w3id.org/fukudx/graph/pref/07")
     if query is not None and len(query.encode("utf-8")) > max_bytes:
         raise _too_large(len(query.encode("utf-8")), max_bytes)
-    return SparqlRequest(query, default_graphs, named_graphs, fmt, via)
+    return SparqlRequest(query, default_graphs, named_graphs, formats, via)
 
 
 # ------------------------------------------------------------------------------------ answering
@@ -195,6 +198,21 @@ def _not_modified(tag: str, cache_control: str) -> Response | None:
     return None
 
 
+def choose_media_type(req: SparqlRequest, offered: list[str]) -> str | None:
+    """Negotiate the response type; every ?format= value must name the same type."""
+    accept = request.headers.get("Accept")
+    try:
+        if not req.formats:
+            return negotiate(accept, offered)
+        chosen = {negotiate(accept, offered, value) for value in req.formats}
+    except UnknownFormat as exc:
+        raise ProtocolError(400, str(exc)) from None
+    if len(chosen) > 1:
+        raise ProtocolError(400, "the 'format' parameter was given several times with different formats ("
+                                 + ", ".join(repr(v) for v in req.formats) + "); send one format")
+    return chosen.pop()
+
+
 def _cache_control(cacheable: bool, max_age: int) -> str:
     return f"public, max-age={max_age}" if cacheable and max_age > 0 else ("no-cache" if cacheable else "no-store")
 
@@ -202,10 +220,7 @@ def _cache_control(cacheable: bool, max_age: int) -> str:
 def _service_description(req: SparqlRequest) -> Response:
     rt = current()
     offered = list(DESCRIPTION_TYPES) + ["text/html"]
-    try:
-        media = negotiate(request.headers.get("Accept"), offered, req.format)
-    except UnknownFormat as exc:
-        raise ProtocolError(400, str(exc)) from None
+    media = choose_media_type(req, offered)
     if media is None:
         raise ProtocolError(406, "the service description is available as " + ", ".join(offered)
                             + "; ask for one of them in Accept or with ?format=")
@@ -246,26 +261,19 @@ def sparql() -> Response:
     info = inspect_query(query)
     if info.update:
         raise _refuse_update(info.update)
-    try:
-        rt.policy.check_query(query, info.service_count)
-    except ServiceRefused as exc:
-        raise ProtocolError(403, str(exc)) from None
-    except ServiceUnverifiable as exc:
-        raise ProtocolError(400, str(exc)) from None
+    # SERVICE targets are checked in the query process, before the engine runs (service_policy).
 
     offered = results.offered_types(info.form)
-    try:
-        media = negotiate(request.headers.get("Accept"), offered, req.format)
-    except UnknownFormat as exc:
-        raise ProtocolError(400, str(exc)) from None
+    media = choose_media_type(req, offered)
     if media is None:
-        form = info.form or "this"
+        form = f"a {info.form} query" if info.form else "this query"
         asked = f"format={req.format!r}" if req.format else f"Accept: {request.headers.get('Accept', '')!r}"
-        raise ProtocolError(406, f"{asked} matches no format for a {form} query; it can be answered as "
+        raise ProtocolError(406, f"{asked} matches no format for {form}; it can be answered as "
                                  + ", ".join(offered) + " (or ?format=" + "|".join(format_names(offered)) + ")")
 
-    release = rt.backend.info().release
-    cacheable = request.method in ("GET", "HEAD")
+    release = rt.backend.release_id
+    # Federated answers depend on other endpoints, not only on our release: never cached.
+    cacheable = request.method in ("GET", "HEAD") and info.service_count == 0
     cache_control = _cache_control(cacheable and release is not None, settings.cache_max_age)
     tag = None
     if cacheable and release:
@@ -292,9 +300,7 @@ def sparql() -> Response:
     except WorkerFailed as exc:
         raise ProtocolError(503, f"the query could not be completed: {exc}. Make the query cheaper "
                                  "(less intermediate data, e.g. avoid ORDER BY over huge results) and retry.") from None
-    except QueryFailed as exc:
-        if exc.kind == "syntax":
-            raise ProtocolError(400, explain_syntax_error(query, exc.message)) from None
+    except QueryFailed as exc:  # syntax errors arrive explained; SERVICE refusals as 403/400
         if exc.status >= 500 and exc.status not in (502, 503):
             log.error("query failed: %s", exc.message)
         raise ProtocolError(exc.status, exc.message) from None

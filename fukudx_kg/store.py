@@ -16,9 +16,11 @@ nothing can write to it over HTTP.
 
 from __future__ import annotations
 
+import ast
 import json
 import logging
 import os
+import re
 import shutil
 import threading
 import time
@@ -72,6 +74,11 @@ class OxigraphBackend:
     def worker_spec(self) -> dict[str, Any]:
         return {"kind": "oxigraph", "path": str(self.store_path), "base_iri": self.base_iri}
 
+    @property
+    def release_id(self) -> str | None:
+        """The dataset release hash (ETags derive from it); cheap, never asks the store."""
+        return self.release.release
+
     def info(self) -> DatasetInfo:
         return self._info
 
@@ -103,6 +110,11 @@ class RemoteBackend:
 
     def worker_spec(self) -> dict[str, Any]:
         return {"kind": "remote", "url": self.url, "base_iri": self.base_iri, "timeout": self.timeout}
+
+    @property
+    def release_id(self) -> str | None:
+        """The release hash from release.json, if the deployment ships one; cheap, never asks the endpoint."""
+        return self.release.release if self.release else None
 
     def info(self) -> DatasetInfo:
         with self._info_lock:
@@ -280,7 +292,12 @@ class RemoteExecutor:
             body = response.read()
             media_type = (response.headers.get("Content-Type") or "").split(";")[0].strip().lower()
         except QueryBadFormed as exc:
-            raise BackendError(f"the backend endpoint rejected the query: {_remote_message(exc)}", 400) from None
+            message = _remote_body(exc)
+            engine = re.match(r"error at (\d+):(\d+): (.*)", message, re.DOTALL)
+            if engine and self.base_iri:  # an Oxigraph-style position; our BASE line came first
+                line = max(1, int(engine.group(1)) - 1)
+                raise SyntaxError(f"error at {line}:{engine.group(2)}: {engine.group(3)}") from None
+            raise BackendError(f"the backend endpoint rejected the query: {message}", 400) from None
         except SPARQLWrapperException as exc:
             raise BackendError(f"the backend endpoint failed: {_remote_message(exc)}") from None
         except (urllib.error.URLError, socket.timeout, TimeoutError, ConnectionError, OSError) as exc:
@@ -295,6 +312,20 @@ class RemoteExecutor:
         except (SyntaxError, ValueError) as exc:
             raise BackendError(f"the backend endpoint answered unreadable {media_type}: {exc}") from None
         raise BackendError(f"the backend endpoint answered with unsupported content type {media_type!r}")
+
+
+def _remote_body(exc: Exception) -> str:
+    """The response body SPARQLWrapper folded into its exception message, as text."""
+    text = str(exc)
+    marker = "\n\nResponse:\n"
+    if marker in text:
+        raw = text.split(marker, 1)[1].strip()
+        try:
+            value = ast.literal_eval(raw)
+            text = value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
+        except (ValueError, SyntaxError):
+            text = raw
+    return text if len(text) < 2000 else text[:2000] + "…"
 
 
 def _remote_message(exc: Exception) -> str:

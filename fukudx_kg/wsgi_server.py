@@ -42,9 +42,39 @@ def gunicorn_options(settings: Settings) -> dict:
     return options
 
 
+_HTTP_HINTS = {
+    400: "The HTTP request is malformed; check the request line and headers.",
+    414: (f"GET URLs may be at most {MAX_REQUEST_LINE} bytes here; send long queries with POST "
+          "(Content-Type: application/sparql-query, the query as the body)."),
+    431: "Send fewer or smaller request headers.",
+    501: "Send the body with Content-Length or chunked transfer coding.",
+    500: "The server failed while reading this request; try again.",
+}
+
+
+def install_plain_text_errors(cors_origin: str) -> None:
+    """Make gunicorn's own error answers (bad request line, URI too long, …) plain text with a hint
+    instead of its HTML page, like every other error of the service."""
+    from gunicorn import util
+
+    def write_error(sock, status_int, reason, mesg):
+        hint = _HTTP_HINTS.get(status_int, "")
+        body = f"{status_int} {reason}: {mesg.rstrip('.') + '. ' if mesg else ''}{hint}\n".encode("utf-8")
+        head = (f"HTTP/1.1 {status_int} {reason}\r\nConnection: close\r\n"
+                f"Content-Type: text/plain; charset=utf-8\r\nContent-Length: {len(body)}\r\n"
+                "Cache-Control: no-store\r\n"
+                + (f"Access-Control-Allow-Origin: {cors_origin}\r\n" if cors_origin == "*" else "")
+                + "\r\n")
+        util.write_nonblock(sock, head.encode("latin-1") + body)
+
+    util.write_error = write_error
+
+
 def serve_production(app_factory: Callable[[], Flask], settings: Settings) -> None:
     """Run the app under gunicorn until interrupted."""
     from gunicorn.app.base import BaseApplication
+
+    install_plain_text_errors(settings.cors_origin)
 
     class _Gunicorn(BaseApplication):
         def load_config(self):

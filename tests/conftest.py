@@ -141,8 +141,9 @@ def copy_build(source: Path, target: Path) -> Path:
 
 
 def start_server(build_dir: Path, log_dir: Path, env: dict | None = None, args: tuple = (),
-                 ready_timeout: float = 90.0) -> LiveServer:
-    """Start `python server.py` on a free port with FUKUDX_BUILD_DIR=build_dir and wait for /readyz."""
+                 ready_timeout: float = 90.0, ready_path: str = "/readyz") -> LiveServer:
+    """Start `python server.py` on a free port with FUKUDX_BUILD_DIR=build_dir and wait until
+    `ready_path` answers 200."""
     port = free_port()
     full_env = {k: v for k, v in os.environ.items() if not k.startswith("FUKUDX_")}
     full_env.update({"FUKUDX_BUILD_DIR": str(build_dir), "FUKUDX_ACCESS_LOG": "", "PYTHONUNBUFFERED": "1"})
@@ -155,7 +156,7 @@ def start_server(build_dir: Path, log_dir: Path, env: dict | None = None, args: 
                                    start_new_session=True)
     server = LiveServer(f"http://127.0.0.1:{port}", process, log_path, full_env, Path(build_dir))
     try:
-        _wait_http(server.url("/readyz"), process, ready_timeout, log_path)
+        _wait_http(server.url(ready_path), process, ready_timeout, log_path)
     except BaseException:
         server.stop()
         raise
@@ -191,7 +192,8 @@ def live_server(server_factory) -> LiveServer:
 
 @pytest.fixture(scope="session")
 def oxigraph_server(built, tmp_path_factory):
-    """A real `oxigraph serve-read-only` (PyPI oxigraph) over the same dataset, union default graph."""
+    """A real `oxigraph serve-read-only` (PyPI oxigraph) over the same dataset, union default graph
+    (its own 10 s timeout stops queries our server gave up on)."""
     oxigraph = Path(sys.executable).with_name("oxigraph")
     if not oxigraph.exists():
         oxigraph = Path(shutil.which("oxigraph") or "oxigraph")
@@ -202,7 +204,7 @@ def oxigraph_server(built, tmp_path_factory):
     log_path = location.parent / f"oxigraph-{port}.log"
     with open(log_path, "wb") as log:
         process = subprocess.Popen([str(oxigraph), "serve-read-only", "--location", str(location),
-                                    "--bind", f"127.0.0.1:{port}", "--union-default-graph"],
+                                    "--bind", f"127.0.0.1:{port}", "--union-default-graph", "--timeout-s", "10"],
                                    stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     base = f"http://127.0.0.1:{port}"
     try:

@@ -211,4 +211,8 @@ def test_html_query_page_for_browsers(live_server):
 
     result = requests.get(live_server.sparql, params={"query": EXAMPLE_QUERY, "format": ""}, headers={"Accept": accept})
     assert result.status_code == 200
-    assert len(json.loads(result.text)["results"]["bindings"]) == 20
+    assert result.headers["Content-Type"] == "text/html; charset=utf-8"
+    assert result.text.count("<tr><td>") == 20 and "municipality/07" in result.text
+    # a machine client asking for anything still gets SPARQL JSON first
+    plain = requests.get(live_server.sparql, params={"query": EXAMPLE_QUERY}, headers={"Accept": "*/*"})
+    assert len(json.loads(plain.text)["results"]["bindings"]) == 20

@@ -1,0 +1,146 @@
+"""The browser as a person uses it, in headless Debian Chromium driven by Playwright.
+
+Clicks from the home page through a policy section to an initiative, its department and a KPI;
+runs an example query from the query page; switches language; and saves a screenshot of every
+page type under test-output/screenshots/. Skips with the reason when Chromium or Playwright is
+missing (scripts/ensure-chromium.sh installs Chromium for CI).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SHOTS = ROOT / "test-output" / "screenshots"
+CHROMIUM = os.environ.get("FUKUDX_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-dev-shm-usage"]
+
+if not Path(CHROMIUM).exists():
+    pytest.skip(f"Chromium not found at {CHROMIUM}: install Debian's chromium (scripts/ensure-chromium.sh) "
+                "to run the browser tests", allow_module_level=True)
+sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (pip install -r requirements.txt)")
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def tab(browser, live_server):
+    context = browser.new_context(locale="ja-JP", viewport={"width": 1280, "height": 900},
+                                  extra_http_headers={"Accept-Language": "ja"})
+    pg = context.new_page()
+    pg.set_default_timeout(15_000)
+    problems: list[str] = []
+    pg.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+    pg.on("pageerror", lambda e: problems.append(str(e)))
+    pg.problems = problems
+    pg.base = live_server.base
+    yield pg
+    context.close()
+
+
+def shot(pg, name: str) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    pg.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+
+def no_csp_violations(pg) -> None:
+    bad = [p for p in pg.problems if "Content Security Policy" in p or "Refused to" in p]
+    assert not bad, bad
+
+
+def test_click_through_section_initiative_department_kpi(tab):
+    tab.goto(tab.base + "/")
+    assert tab.locator("html").get_attribute("lang") == "ja"
+    shot(tab, "home")
+    tab.locator("a.entry").first.click()                       # the 2021 policy's section tree
+    tab.wait_for_url("**/policy/2021/scheme")
+    shot(tab, "concept-scheme")
+    tab.locator('a[href$="/policy/2021/sec-5.5.5"]').first.click()
+    tab.wait_for_url("**/sec-5.5.5")
+    assert tab.locator("nav.crumbs a").all_inner_texts() == ["第5", "5", "5(5)"]
+    shot(tab, "policy-section")
+    tab.locator('table.initiatives a[href*="/initiative/"]').first.click()
+    tab.wait_for_url("**/initiative/**")
+    assert tab.locator("table.kpis tbody tr").count() >= 1
+    assert tab.locator("section#provenance pre").first.inner_text().strip()
+    shot(tab, "initiative")
+    tab.locator("section.summary dd div a").last.click()      # the responsible unit (課), not its 部
+    tab.wait_for_url("**/org/**")
+    assert tab.locator("table.kpis tbody tr").count() >= 1
+    shot(tab, "department")
+    tab.locator('table.kpis a[href*="/kpi/"]').first.click()
+    tab.wait_for_url("**/kpi/**")
+    assert tab.locator(".big-target").count() == 1
+    shot(tab, "kpi")
+    no_csp_violations(tab)
+
+
+def test_run_an_example_query(tab):
+    tab.goto(tab.base + "/query")
+    tab.wait_for_selector(".CodeMirror", state="attached")    # the YASQE editor loaded from node_modules
+    shot(tab, "query-page")
+    example = tab.locator("a.example").first
+    slug = example.get_attribute("data-slug")
+    example.click()
+    tab.wait_for_url(f"**/query?example={slug}")
+    tab.wait_for_selector("table.results-table tbody tr")
+    assert tab.locator("table.results-table tbody tr").count() >= 1
+    shot(tab, "query-results")
+    # The editor's text is what the form submits: edit, run with the button.
+    tab.evaluate("""() => { const cm = document.querySelector('.CodeMirror').CodeMirror;
+        cm.setValue('SELECT ?m WHERE { ?m a <https://w3id.org/fukudx/ontology#Meeting> }'); }""")
+    tab.locator("#run").click()
+    tab.wait_for_selector("table.results-table tbody tr")
+    assert tab.locator("table.results-table tbody tr").count() >= 2
+    tab.locator('table.results-table a[href^="/id/"]').first.click()
+    tab.wait_for_url("**/meeting/**")
+    shot(tab, "meeting")
+    no_csp_violations(tab)
+
+
+def test_switch_language(tab):
+    tab.goto(tab.base + "/id/municipality/072010")
+    assert tab.locator("h1").inner_text() == "福島市"
+    shot(tab, "municipality")
+    tab.locator("#lang-switch").click()
+    tab.wait_for_url("**lang=en**")
+    assert tab.locator("html").get_attribute("lang") == "en"
+    assert tab.locator("h1").inner_text() == "Fukushima-shi"
+    assert "Home" in tab.locator("header.site nav").inner_text()
+    shot(tab, "municipality-en")
+    tab.goto(tab.base + "/id/fy/2022")                           # the choice is remembered
+    assert tab.locator("html").get_attribute("lang") == "en"
+    shot(tab, "fiscal-year-en")
+    tab.locator("#lang-switch").click()
+    assert tab.locator("html").get_attribute("lang") == "ja"
+    no_csp_violations(tab)
+
+
+@pytest.mark.parametrize("name, path", [
+    ("search", "/search?q=ICT"), ("ontology", "/ontology"), ("ontology-class", "/ontology/Initiative"),
+    ("roadmap", "/id/pref/07/policy/2024/roadmap-5"), ("section-2024-roadmap", "/id/pref/07/policy/2024/sec-4"),
+    ("prefecture", "/id/pref/07"), ("program", "/id/pref/07/initiative/r4/5.5.5-1"), ("void", "/.well-known/void"),
+    ("yasgui", "/yasgui"), ("not-found", "/id/no/such/thing"),
+])
+def test_page_types_render(tab, name, path):
+    response = tab.goto(tab.base + path)
+    assert response.status == (404 if name == "not-found" else 200)
+    if name == "yasgui":
+        tab.wait_for_selector(".yasgui .CodeMirror", state="attached")
+    if name == "program":  # reach the program page the way a reader would
+        tab.locator('section.summary a[href*="/program/"]').first.click()
+        tab.wait_for_url("**/program/**")
+    shot(tab, name)
+    assert tab.locator("h1").count() >= 1
+    no_csp_violations(tab)

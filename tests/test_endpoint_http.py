@@ -1,0 +1,201 @@
+"""HTTP behaviour of /sparql on the real production server: CORS, HEAD/OPTIONS, ETag/304,
+Cache-Control, the row cap, size limits, and a message (never a 500 or traceback) for bad input."""
+
+from __future__ import annotations
+
+import http.client
+import json
+from urllib.parse import quote, urlsplit
+
+import pyoxigraph
+import requests
+
+FDX = "https://w3id.org/fukudx/ontology#"
+COUNT = f"SELECT (COUNT(*) AS ?n) WHERE {{ ?m a <{FDX}Municipality> }}"
+BIG = "SELECT ?a ?b WHERE { ?a ?p ?o . ?b ?q ?r } LIMIT 10005"  # more rows than the 10,000 row cap
+
+
+def _raw(server, method: str, target: str, body: bytes = b"", headers: dict | None = None):
+    parts = urlsplit(server.base)
+    conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=60)
+    try:
+        conn.request(method, target, body=body, headers=headers or {})
+        response = conn.getresponse()
+        return response.status, {k.lower(): v for k, v in response.getheaders()}, response.read()
+    finally:
+        conn.close()
+
+
+def test_cors_simple_and_preflight(live_server):
+    response = requests.get(live_server.sparql, params={"query": COUNT}, headers={"Origin": "https://yasgui.example"})
+    assert response.headers["Access-Control-Allow-Origin"] == "*"
+    exposed = response.headers["Access-Control-Expose-Headers"]
+    assert "ETag" in exposed and "X-Result-Truncated" in exposed
+    preflight = requests.options(live_server.sparql, headers={
+        "Origin": "https://yasgui.example", "Access-Control-Request-Method": "POST",
+        "Access-Control-Request-Headers": "content-type, accept"})
+    assert preflight.status_code == 204
+    assert preflight.headers["Access-Control-Allow-Origin"] == "*"
+    assert {"GET", "POST"} <= {m.strip() for m in preflight.headers["Access-Control-Allow-Methods"].split(",")}
+    assert "content-type" in preflight.headers["Access-Control-Allow-Headers"].lower()
+    assert int(preflight.headers["Access-Control-Max-Age"]) > 0
+    # errors carry CORS headers too, so browser apps can read the message
+    error = requests.get(live_server.sparql, params={"query": "SELECT"}, headers={"Origin": "https://yasgui.example"})
+    assert error.status_code == 400 and error.headers["Access-Control-Allow-Origin"] == "*"
+
+
+def test_options_and_head(live_server):
+    options = requests.options(live_server.sparql)
+    assert options.status_code in (200, 204)
+    assert {"GET", "POST", "HEAD", "OPTIONS"} <= {m.strip() for m in options.headers["Allow"].split(",")}
+    get = requests.get(live_server.sparql, params={"query": COUNT})
+    head = requests.head(live_server.sparql, params={"query": COUNT})
+    assert head.status_code == 200 and head.content == b""
+    assert head.headers["Content-Type"] == get.headers["Content-Type"]
+    assert head.headers["ETag"] == get.headers["ETag"]
+    assert head.headers["Content-Length"] == str(len(get.content))
+    sd_head = requests.head(live_server.sparql, headers={"Accept": "text/turtle"})
+    assert sd_head.status_code == 200 and sd_head.headers["Content-Type"].startswith("text/turtle")
+
+
+def test_etag_304_and_cache_control(live_server):
+    release = requests.get(live_server.url("/version")).json()["release"]
+    first = requests.get(live_server.sparql, params={"query": COUNT})
+    etag = first.headers["ETag"]
+    assert etag.startswith('W/"')
+    assert first.headers["Cache-Control"] == "public, max-age=300"
+    assert first.headers["X-Release"] == release
+    again = requests.get(live_server.sparql, params={"query": COUNT}, headers={"If-None-Match": etag})
+    assert again.status_code == 304 and again.content == b""
+    assert again.headers["ETag"] == etag and "Accept" in again.headers["Vary"]
+    star = requests.get(live_server.sparql, params={"query": COUNT}, headers={"If-None-Match": "*"})
+    assert star.status_code == 304
+    # another representation, query or dataset → another ETag
+    csv = requests.get(live_server.sparql, params={"query": COUNT}, headers={"Accept": "text/csv"})
+    other = requests.get(live_server.sparql, params={"query": COUNT + " "})
+    graph = requests.get(live_server.sparql, params={"query": COUNT, "default-graph-uri": "https://w3id.org/fukudx/graph/pref/07"})
+    assert len({etag, csv.headers["ETag"], other.headers["ETag"], graph.headers["ETag"]}) == 4
+    stale = requests.get(live_server.sparql, params={"query": COUNT}, headers={"If-None-Match": csv.headers["ETag"]})
+    assert stale.status_code == 200
+    # the service description is cacheable too
+    sd = requests.get(live_server.sparql, headers={"Accept": "text/turtle"})
+    assert requests.get(live_server.sparql, headers={"Accept": "text/turtle", "If-None-Match": sd.headers["ETag"]}).status_code == 304
+    # POST answers are not cached
+    post = requests.post(live_server.sparql, data={"query": COUNT})
+    assert post.headers["Cache-Control"] == "no-store" and "ETag" not in post.headers
+
+
+def test_row_cap_cuts_and_says_so(live_server):
+    data = requests.get(live_server.sparql, params={"query": BIG}, headers={"Accept": "application/sparql-results+json"})
+    assert data.status_code == 200
+    assert data.headers["X-Result-Truncated"] == "true"
+    assert data.headers["X-Row-Cap"] == "10000" and data.headers["X-Result-Rows"] == "10000"
+    body = data.json()
+    assert body["truncated"] is True and len(body["results"]["bindings"]) == 10000
+    # strict streaming parsers (Oxigraph's) accept the flag: it comes before "results"
+    assert len(list(pyoxigraph.parse_query_results(data.content, format=pyoxigraph.QueryResultsFormat.JSON))) == 10000
+    csv = requests.get(live_server.sparql, params={"query": BIG, "format": "csv"})
+    assert csv.headers["X-Result-Truncated"] == "true" and csv.text.count("\r\n") == 10001
+    xml = requests.get(live_server.sparql, params={"query": BIG, "format": "xml"})
+    assert xml.text.count("<result>") == 10000 and "truncated" in xml.text
+    assert len(list(pyoxigraph.parse_query_results(xml.content, format=pyoxigraph.QueryResultsFormat.XML))) == 10000
+    construct = requests.get(live_server.sparql, params={"query": "CONSTRUCT WHERE { ?s ?p ?o }", "format": "nt"})
+    assert construct.headers["X-Result-Truncated"] == "true" and construct.text.count("\n") == 10000
+    small = requests.get(live_server.sparql, params={"query": COUNT})
+    assert small.headers["X-Result-Truncated"] == "false" and small.json()["truncated"] is False
+    exact = requests.get(live_server.sparql, params={"query": BIG.replace("10005", "10000")})
+    assert exact.headers["X-Result-Truncated"] == "false"  # exactly at the cap is complete
+
+
+def test_query_size_limits(live_server):
+    padding = "#" + "x" * 1_000_000 + "\n"
+    big_query = padding + "ASK {}"
+    direct = requests.post(live_server.sparql, data=big_query.encode(), headers={"Content-Type": "application/sparql-query"})
+    assert direct.status_code == 413 and "at most 1,000,000 bytes" in direct.text
+    form = requests.post(live_server.sparql, data={"query": big_query})
+    assert form.status_code == 413 and "FUKUDX_MAX_QUERY_BYTES" in form.text
+    huge = requests.post(live_server.sparql, data=b"x" * 3_200_000, headers={"Content-Type": "application/sparql-query"})
+    assert huge.status_code == 413 and "larger than this server accepts" in huge.text
+    # just under the limit is fine
+    ok = requests.post(live_server.sparql, data=("#" + "x" * 900_000 + "\nASK {}").encode(),
+                       headers={"Content-Type": "application/sparql-query"})
+    assert ok.status_code == 200
+    # GET URLs are limited by the HTTP server's request line; the answer says so
+    long_get = requests.get(live_server.sparql + "?query=" + quote("#" + "x" * 9000 + "\nASK {}"))
+    assert long_get.status_code == 414
+    assert long_get.headers["Content-Type"] == "text/plain; charset=utf-8"
+    assert "send long queries with POST" in long_get.text and "<html" not in long_get.text
+
+
+def test_every_bad_input_gets_a_message(live_server):
+    cases = [
+        ("GET", "/sparql?query=", b"", {}, 400, "empty"),
+        ("POST", "/sparql", b"", {"Content-Type": "application/x-www-form-urlencoded"}, 400, "missing 'query'"),
+        ("POST", "/sparql", b"query=ASK%7B%7D&query=ASK%7B%7D", {"Content-Type": "application/x-www-form-urlencoded"}, 400, "2 times"),
+        ("POST", "/sparql?query=ASK%7B%7D", b"ASK {}", {"Content-Type": "application/sparql-query"}, 400, "given twice"),
+        ("GET", "/sparql?default-graph-uri=https://w3id.org/fukudx/graph/ontology", b"", {}, 400, "missing 'query'"),
+        ("GET", "/sparql?query=ASK%7B%7D&default-graph-uri=not%20an%20iri", b"", {}, 400, "not an absolute IRI"),
+        ("POST", "/sparql", b"ASK {}", {"Content-Type": "application/sparql-query; charset=latin-1"}, 415, "UTF-8"),
+        ("POST", "/sparql", b"ASK {}", {"Content-Type": "multipart/form-data; boundary=x"}, 415, "application/sparql-query"),
+        ("POST", "/sparql", b"ASK {}", {"Content-Type": "garbage"}, 415, "not a valid media type"),
+        ("DELETE", "/sparql", b"", {}, 405, "use"),
+        ("PATCH", "/sparql", b"x", {"Content-Type": "application/sparql-query"}, 405, "use"),
+        ("GET", "/nothing-here", b"", {}, 404, "/sparql"),
+        ("GET", "/sparql?query=LOAD%20%3Chttp%3A%2F%2Fexample.org%2F%3E", b"", {}, 403, "read-only"),
+        ("GET", "/sparql?query=PREFIX%20a%3A%20%3Curn%3Ax%3E%20DELETE%20WHERE%20%7B%3Fs%20%3Fp%20%3Fo%7D", b"", {}, 403, "read-only"),
+        ("GET", "/sparql?query=SELECT%20*%20%7B%7D%20LIMIT%20-1", b"", {}, 400, "syntax error"),
+        ("GET", "/sparql?query=%00%01%02", b"", {}, 400, "syntax error"),
+        ("GET", "/sparql?query=SELECT%20*%20%7B%20%3Fs%20%3Fp%20%22%F0%9F%98%80%22%20", b"", {}, 400, "syntax error"),
+        ("GET", "/sparql?query=ASK%7B%7D&format=csv&format=json", b"", {}, 400, "different formats"),
+        ("GET", "/sparql?query=%25", b"", {}, 400, "syntax error"),
+        ("GET", "/sparql?query=ASK%7B%7D%26", b"", {}, 400, "syntax error"),
+    ]
+    for method, target, body, headers, status, needle in cases:
+        got, response_headers, text = _raw(live_server, method, target, body, headers)
+        decoded = text.decode("utf-8")
+        assert got == status, (method, target, got, decoded)
+        assert needle in decoded, (target, decoded)
+        assert response_headers["content-type"] == "text/plain; charset=utf-8", target
+        assert "Traceback" not in decoded and "<html" not in decoded.lower()
+        assert response_headers.get("cache-control") == "no-store"
+
+
+def test_odd_but_valid_queries(live_server):
+    queries = {
+        "unicode": 'SELECT ?l WHERE { ?m <http://www.w3.org/2000/01/rdf-schema#label> ?l FILTER(?l = "福島市"@ja) }',
+        "relative IRIs resolve against the base IRI": "ASK { <municipality/072010> ?p ?o }",
+        "comment with service word": "# SERVICE <http://127.0.0.1/> would be refused\nASK {}",
+        "string with service word": 'SELECT ("SERVICE <http://127.0.0.1/>" AS ?x) WHERE {}',
+        "from named": f"SELECT ?g WHERE {{ GRAPH ?g {{ ?m a <{FDX}Municipality> }} }} LIMIT 1",
+        "describe": "DESCRIBE <https://w3id.org/fukudx/id/municipality/072010>",
+    }
+    for name, query in queries.items():
+        response = requests.get(live_server.sparql, params={"query": query})
+        assert response.status_code == 200, (name, response.text)
+    label = requests.get(live_server.sparql, params={"query": queries["unicode"]}).json()
+    assert label["results"]["bindings"][0]["l"]["value"] == "福島市"
+    assert requests.get(live_server.sparql, params={"query": queries["relative IRIs resolve against the base IRI"]}).json()["boolean"]
+
+
+def test_service_description_without_and_with_trailing_slash(live_server):
+    for url in (live_server.sparql, live_server.sparql + "/"):
+        response = requests.get(url, headers={"Accept": "text/turtle"})
+        assert response.status_code == 200 and "sd:Service" in response.text
+    assert json.loads(requests.get(live_server.sparql + "/", params={"query": "ASK {}"}).text)["boolean"] is True
+
+
+def test_malformed_http_gets_plain_text(live_server):
+    """Errors raised by the HTTP server itself (before the app) are plain text with a hint too."""
+    import socket
+
+    host, port = urlsplit(live_server.base).hostname, urlsplit(live_server.base).port
+    for raw in (b"GARBAGE\r\n\r\n", b"GET /sparql HTTP/1.1\r\nHost: x\r\nBad Header\r\n\r\n"):
+        with socket.create_connection((host, port), timeout=10) as sock:
+            sock.sendall(raw)
+            answer = b""
+            while chunk := sock.recv(65536):
+                answer += chunk
+        head, _, body = answer.partition(b"\r\n\r\n")
+        assert head.startswith(b"HTTP/1.1 400"), answer
+        assert b"Content-Type: text/plain; charset=utf-8" in head
+        assert b"malformed" in body and b"<html" not in body

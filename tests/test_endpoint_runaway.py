@@ -1,0 +1,185 @@
+"""Runaway queries are stopped at the timeout (503), other requests stay fast meanwhile, and the
+server is healthy afterwards — through the production server (gunicorn) with a 2 s timeout set
+in the environment. Also: the per-process memory limit, and the pool's busy answer."""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from pathlib import Path
+
+import pytest
+import requests
+
+from fukudx_kg.query_runner import Job, PoolBusy, QueryPool, QueryTimeout
+
+FDX = "https://w3id.org/fukudx/ontology#"
+CARTESIAN = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
+FAST = f"SELECT (COUNT(*) AS ?n) WHERE {{ ?m a <{FDX}Municipality> }}"
+TIMEOUT_S = 2.0
+
+
+def _children(pid: int) -> dict[int, str]:
+    """All descendants of pid: {pid: command line}, read from /proc."""
+    parents: dict[int, int] = {}
+    commands: dict[int, str] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            commands[int(entry.name)] = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        parents[int(entry.name)] = int(stat.rsplit(")", 1)[1].split()[1])
+    found, frontier = {}, [pid]
+    while frontier:
+        current = frontier.pop()
+        for child, parent in parents.items():
+            if parent == current and child not in found:
+                found[child] = commands.get(child, "")
+                frontier.append(child)
+    return found
+
+
+def _query_processes(server) -> set[int]:
+    return {pid for pid, cmd in _children(server.process.pid).items() if "fukudx_kg.query_runner" in cmd}
+
+
+def _wait_for_query_processes(server, count: int, timeout: float = 30) -> set[int]:
+    deadline = time.monotonic() + timeout
+    while True:
+        found = _query_processes(server)
+        if len(found) == count or time.monotonic() > deadline:
+            return found
+        time.sleep(0.1)
+
+
+@pytest.fixture(scope="module")
+def short_timeout_server(server_factory):
+    server = server_factory(env={"FUKUDX_QUERY_TIMEOUT": str(TIMEOUT_S), "FUKUDX_WORKERS": "2",
+                                 "FUKUDX_QUERY_WORKERS": "2", "FUKUDX_QUERY_MEMORY_MB": "400"})
+    assert len(_wait_for_query_processes(server, 4)) == 4  # 2 web processes × 2 query processes
+    return server
+
+
+def test_runaway_query_stopped_while_others_stay_fast(short_timeout_server, record_property):
+    server = short_timeout_server
+    before = _wait_for_query_processes(server, 4)
+    assert len(before) == 4
+    outcome: dict = {}
+
+    def runaway():
+        started = time.monotonic()
+        response = requests.get(server.sparql, params={"query": CARTESIAN}, timeout=60)
+        outcome.update(status=response.status_code, text=response.text, elapsed=time.monotonic() - started)
+
+    thread = threading.Thread(target=runaway)
+    thread.start()
+    time.sleep(0.3)  # the runaway is now burning a core
+    latencies = []
+    with requests.Session() as session:
+        while thread.is_alive():
+            started = time.monotonic()
+            response = session.get(server.sparql, params={"query": FAST})
+            latencies.append(time.monotonic() - started)
+            assert response.status_code == 200 and response.json()["results"]["bindings"][0]["n"]["value"] == "59"
+            assert session.get(server.url("/healthz")).status_code == 200
+            time.sleep(0.02)
+    thread.join()
+    assert outcome["status"] == 503
+    assert f"longer than the {TIMEOUT_S:g} s limit" in outcome["text"] and "FUKUDX_QUERY_TIMEOUT" in outcome["text"]
+    assert TIMEOUT_S <= outcome["elapsed"] < TIMEOUT_S + 2.5
+    assert len(latencies) >= 20
+    latencies.sort()
+    summary = {"runaway_status": outcome["status"], "runaway_answered_after_s": round(outcome["elapsed"], 2),
+               "concurrent_requests": len(latencies), "concurrent_p50_ms": round(latencies[len(latencies) // 2] * 1000, 1),
+               "concurrent_max_ms": round(latencies[-1] * 1000, 1)}
+    print(f"\nrunaway: {summary}")
+    for key, value in summary.items():
+        record_property(key, value)
+    assert latencies[len(latencies) // 2] < 0.1, latencies  # median: normal latency
+    assert latencies[-1] < 1.0, latencies
+
+    # The runaway's process was killed and replaced: same number of query processes, one new pid.
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        after = _query_processes(server)
+        if len(after) == 4 and len(after - before) == 1:
+            break
+        time.sleep(0.1)
+    assert len(after) == 4 and len(before - after) == 1, (before, after)
+    killed = (before - after).pop()
+    assert not os.path.exists(f"/proc/{killed}")
+    assert requests.get(server.url("/readyz")).status_code == 200
+    assert requests.get(server.sparql, params={"query": FAST}).status_code == 200
+
+
+def test_parallel_runaways_all_stopped(short_timeout_server):
+    server = short_timeout_server
+    statuses: list[int] = []
+
+    def runaway(send):
+        if send == "get":
+            statuses.append(requests.get(server.sparql, params={"query": CARTESIAN}, timeout=60).status_code)
+        else:
+            statuses.append(requests.post(server.sparql, data=CARTESIAN.encode(),
+                                          headers={"Content-Type": "application/sparql-query"}, timeout=60).status_code)
+
+    threads = [threading.Thread(target=runaway, args=(send,)) for send in ("get", "post", "get")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert statuses == [503, 503, 503]
+    assert len(_wait_for_query_processes(server, 4)) == 4
+    assert requests.get(server.sparql, params={"query": FAST}).status_code == 200
+    version = requests.get(server.url("/version")).json()
+    assert version["limits"]["query_timeout_s"] == TIMEOUT_S
+
+
+def test_memory_hungry_query_gets_503(short_timeout_server):
+    server = short_timeout_server
+    query = "SELECT ?a ?d WHERE { ?a ?b ?c . ?d ?e ?f } ORDER BY ?c ?f"  # sorts 2.4e8 rows
+    response = requests.get(server.sparql, params={"query": query}, timeout=60)
+    assert response.status_code == 503
+    assert "memory" in response.text or "limit" in response.text
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and requests.get(server.url("/readyz")).status_code != 200:
+        time.sleep(0.1)
+    assert requests.get(server.sparql, params={"query": FAST}).status_code == 200
+
+
+def test_pool_answers_busy_when_every_process_is_taken(server_build_dir):
+    """The QueryPool itself: one process, held by a runaway; the next query waits queue_wait, then PoolBusy."""
+    from fukudx_kg.config import Settings
+    from fukudx_kg.store import open_backend
+
+    backend = open_backend(Settings.from_env({}, build_dir=str(server_build_dir)))
+    pool = QueryPool(backend.worker_spec(), size=1, timeout=1.5, queue_wait=0.3).start()
+    try:
+        assert pool.wait_ready(60)
+        errors: list[Exception] = []
+
+        def runaway():
+            try:
+                pool.run(Job(CARTESIAN))
+            except QueryTimeout as exc:
+                errors.append(exc)
+
+        thread = threading.Thread(target=runaway)
+        thread.start()
+        time.sleep(0.2)
+        started = time.monotonic()
+        with pytest.raises(PoolBusy):
+            pool.run(Job(FAST))
+        assert 0.25 < time.monotonic() - started < 1.0
+        thread.join()
+        assert len(errors) == 1 and errors[0].elapsed >= 1.5
+        assert pool.wait_ready(30)
+        outcome = pool.run(Job(FAST, media_type="text/csv"))
+        assert outcome.body.decode().splitlines() == ["n", "59"]
+        assert pool.status()["timeouts"] == 1 and pool.status()["busy"] == 1
+    finally:
+        pool.close()

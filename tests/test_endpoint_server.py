@@ -1,0 +1,141 @@
+"""The service as an operator sees it: `python server.py` (builds the dataset when missing, gunicorn
+or --dev), settings errors at start, /healthz /readyz /version, and `create_app` as a factory."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import threading
+
+import pytest
+import requests
+from flask import Blueprint
+from werkzeug.serving import make_server
+
+from conftest import ROOT
+
+FDX = "https://w3id.org/fukudx/ontology#"
+COUNT = f"SELECT (COUNT(*) AS ?n) WHERE {{ ?m a <{FDX}Municipality> }}"
+
+
+def _count(base_url: str) -> str:
+    return requests.get(base_url + "/sparql", params={"query": COUNT}).json()["results"]["bindings"][0]["n"]["value"]
+
+
+def test_health_ready_and_version(live_server, server_build_dir):
+    assert requests.get(live_server.url("/healthz")).json() == {"status": "ok"}
+    ready = requests.get(live_server.url("/readyz"))
+    assert ready.status_code == 200 and ready.json()["status"] == "ready"
+    processes = ready.json()["query_processes"]
+    assert processes["size"] == 2 and processes["alive"] >= 1
+    version = requests.get(live_server.url("/version"))
+    assert version.headers["Content-Type"] == "application/json"
+    body = version.json()
+    release = json.loads((server_build_dir / "release.json").read_text(encoding="utf-8"))
+    assert body["release"] == release["release"]
+    assert body["quads"] == release["quads"] and body["graphs"] == release["graphs"]
+    assert body["triples"] == release["quads"]  # each triple sits in exactly one named graph
+    assert body["base_iri"] == "https://w3id.org/fukudx/id/"
+    assert body["backend"]["kind"] == "oxigraph"
+    assert body["limits"] == {"query_timeout_s": 30.0, "row_cap": 10000, "max_query_bytes": 1000000,
+                              "service_allowlist": [], "backend": "oxigraph", "cache_max_age_s": 300}
+    assert body["software"]["pyoxigraph"] == "0.5.13"
+    for path in ("/healthz", "/readyz", "/version"):
+        assert requests.get(live_server.url(path)).headers["Cache-Control"] == "no-store"
+
+
+def test_server_builds_missing_dataset(server_factory, tmp_path):
+    empty = tmp_path / "fresh-build"
+    server = server_factory(build_dir=empty, env={"FUKUDX_WORKERS": "1", "FUKUDX_QUERY_WORKERS": "1"})
+    assert (empty / "dataset.nq").is_file() and (empty / "release.json").is_file()
+    assert _count(server.base) == "59"
+    release = json.loads((empty / "release.json").read_text(encoding="utf-8"))["release"]
+    assert requests.get(server.url("/version")).json()["release"] == release
+    assert "Starting gunicorn" in server.log()  # the production server
+
+
+def test_dev_mode_serves_with_reloader(server_factory):
+    server = server_factory(args=("--dev",), env={"FUKUDX_QUERY_WORKERS": "1"})
+    assert _count(server.base) == "59"
+    log = server.log()
+    assert "Starting gunicorn" not in log and "Restarting with stat" in log  # Flask's reloader
+    bad = requests.get(server.sparql, params={"query": "SELECT * WHERE { ?s ?p }"})
+    assert bad.status_code == 400 and "Traceback" not in bad.text  # no debugger pages in dev mode either
+
+
+@pytest.mark.parametrize("env,needle", [
+    ({"FUKUDX_QUERY_TIMEOUT": "soon"}, "FUKUDX_QUERY_TIMEOUT='soon' is not a number"),
+    ({"FUKUDX_ROW_CAP": "0"}, "FUKUDX_ROW_CAP='0' must be at least 1"),
+    ({"FUKUDX_SERVICE_ALLOWLIST": "file:///etc/passwd"}, "FUKUDX_SERVICE_ALLOWLIST='file:///etc/passwd' is not an absolute http(s) IRI"),
+    ({"FUKUDX_BACKEND": "postgres"}, "use 'oxigraph' (embedded store) or the URL"),
+    ({"FUKUDX_PORT": "99999"}, "FUKUDX_PORT='99999' must be at most 65535"),
+])
+def test_invalid_settings_stop_the_server_with_a_message(env, needle, tmp_path):
+    import os
+
+    full_env = {k: v for k, v in os.environ.items() if not k.startswith("FUKUDX_")}
+    full_env.update(env, FUKUDX_BUILD_DIR=str(tmp_path))
+    result = subprocess.run([sys.executable, str(ROOT / "server.py")], env=full_env, capture_output=True,
+                            text=True, timeout=60, cwd=ROOT)
+    assert result.returncode == 2
+    assert needle in result.stderr and "Traceback" not in result.stderr
+    assert not (tmp_path / "dataset.nq").exists()  # stopped before doing anything
+
+
+def test_create_app_factory_in_a_thread(server_build_dir, tmp_path):
+    """create_app(settings) gives a plain Flask app: another blueprint can be added, any WSGI server can run it."""
+    sys.path.insert(0, str(ROOT))
+    try:
+        from server import create_app
+    finally:
+        sys.path.remove(str(ROOT))
+    from conftest import copy_build
+    from fukudx_kg.config import Settings
+
+    settings = Settings.from_env({}, build_dir=str(copy_build(server_build_dir, tmp_path / "b")), query_workers=1,
+                                 row_cap=5)
+    app = create_app(settings)
+    extra = Blueprint("extra", __name__)
+    extra.add_url_rule("/extra", "extra", lambda: "extra part")
+    app.register_blueprint(extra)
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    base = f"http://127.0.0.1:{server.server_port}"
+    try:
+        runtime = app.extensions["fukudx"]
+        assert runtime.pool.wait_ready(60)
+        assert requests.get(base + "/extra").text == "extra part"
+        response = requests.get(base + "/sparql", params={"query": f"SELECT ?m WHERE {{ ?m a <{FDX}Municipality> }}"})
+        assert response.headers["X-Result-Truncated"] == "true" and len(response.json()["results"]["bindings"]) == 5
+        assert requests.get(base + "/nowhere").status_code == 404
+    finally:
+        server.shutdown()
+        app.extensions["fukudx"].pool.close()
+
+
+def test_settings_table_matches_defaults():
+    from fukudx_kg.config import SPECS, Settings, settings_table
+    from fukudx_kg.vocab import DEFAULT_BASE_IRI
+
+    from_table = Settings.from_env({})
+    defaults = Settings()
+    assert from_table == defaults  # the documented defaults are the dataclass defaults
+    assert defaults.base_iri == DEFAULT_BASE_IRI
+    table = settings_table()
+    for spec in SPECS:
+        assert f"`{spec.env}`" in table
+    assert {spec.field for spec in SPECS} == set(Settings.__dataclass_fields__)
+
+
+def test_settings_from_environment():
+    from fukudx_kg.config import Settings
+
+    settings = Settings.from_env({"FUKUDX_QUERY_TIMEOUT": "2.5", "FUKUDX_ROW_CAP": "50_000",
+                                  "FUKUDX_SERVICE_ALLOWLIST": "https://query.wikidata.org/sparql, http://a.example/sparql/",
+                                  "FUKUDX_BACKEND": "http://db.internal:7878/query", "FUKUDX_CORS_ORIGIN": ""})
+    assert settings.query_timeout == 2.5 and settings.row_cap == 50000
+    assert settings.service_allowlist == ("https://query.wikidata.org/sparql", "http://a.example/sparql/")
+    assert settings.is_remote and settings.cors_origin == ""
+    assert Settings.from_env({}, port="9000").port == 9000  # command-line overrides
