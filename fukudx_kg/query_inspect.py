@@ -65,6 +65,7 @@ class QueryInfo:
     service_count: int = 0           # how many words might be the SERVICE keyword
     services: list[ServiceRef] = field(default_factory=list)
     dataset_clause: bool = False     # FROM / FROM NAMED present: the query names its own dataset
+    limit: int | None = None         # the outermost LIMIT (outside every { }), if any
     prefixes: dict[str, str] = field(default_factory=dict)
     base: str | None = None
 
@@ -74,12 +75,22 @@ def inspect_query(text: str) -> QueryInfo:
     info = QueryInfo()
     significant: list[tuple[str, str, int]] = []  # (kind, text, start offset)
     service_tokens: list[int] = []
+    depth = 0
+    limit_next = False
     for match in _TOKENS.finditer(text):
         kind = match.lastgroup
         if kind in ("ws", "comment"):
             continue
         value = match.group()
         start = match.start()
+        if kind == "other" and value in "{}":
+            depth += 1 if value == "{" else -1
+        if limit_next:
+            limit_next = False
+            if kind == "word" and value.isdigit():
+                info.limit = int(value)
+        elif kind == "word" and depth == 0 and value.upper() == "LIMIT":
+            limit_next = True
         if kind == "word" and value.lower() in ("service", "from") and _may_be_keyword(text, start):
             if value.lower() == "service":
                 info.service_count += 1

@@ -75,6 +75,7 @@ class Job:
     row_cap: int = 10_000
     prefixes: dict[str, str] = field(default_factory=dict)
     union_default_graph: bool = True    # False when the query's own FROM / FROM NAMED define the dataset
+    within_cap: bool = False            # a SELECT whose outermost LIMIT ≤ row_cap: cannot be truncated
 
 
 @dataclass
@@ -367,7 +368,9 @@ def _execute(executor, job: dict, policy) -> tuple[dict, bytes]:
                 written = results.write_boolean(payload, media_type)
             else:
                 variables, rows = payload
-                written = results.write_solutions(variables, rows, media_type, job["row_cap"])
+                native = job.get("within_cap") and hasattr(rows, "serialize")
+                written = (results.write_solutions_natively(rows, media_type) if native else None) or \
+                    results.write_solutions(variables, rows, media_type, job["row_cap"])
     except SyntaxError as exc:
         return {"ok": False, "status": 400, "kind": "syntax", "message": explain(job["query"], str(exc))}, b""
     except BackendError as exc:

@@ -287,7 +287,8 @@ def sparql() -> Response:
     # (an unspecified part is empty); without them, the union of all named graphs is queried.
     job = Job(query, list(req.default_graphs) if req.has_dataset else None,
               list(req.named_graphs) if req.has_dataset else None, media, settings.row_cap, info.prefixes,
-              union_default_graph=not info.dataset_clause)
+              union_default_graph=not info.dataset_clause,
+              within_cap=info.form == "SELECT" and info.limit is not None and info.limit <= settings.row_cap)
     try:
         outcome = rt.pool.run(job)
     except QueryTimeout:
@@ -307,7 +308,8 @@ def sparql() -> Response:
 
     response = Response(outcome.body, content_type=results.content_type(outcome.media_type))
     response.headers["X-Result-Truncated"] = "true" if outcome.truncated else "false"
-    response.headers["X-Result-Rows"] = str(outcome.rows)
+    if outcome.rows >= 0:  # not counted when pyoxigraph wrote a result that could not reach the cap
+        response.headers["X-Result-Rows"] = str(outcome.rows)
     response.headers["X-Row-Cap"] = str(settings.row_cap)
     if release:
         response.headers["X-Release"] = release

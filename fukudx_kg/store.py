@@ -228,14 +228,25 @@ class OxigraphExecutor:
         return _wrap_result(ox, self.store.query(query, **kwargs))
 
 
+class SolutionRows:
+    """The rows of a SELECT result: iterate for tuples of terms (None when unbound), or hand the
+    whole result to pyoxigraph's native writer with `serialize(format)` (one or the other)."""
+
+    def __init__(self, result):
+        self._result = result
+
+    def __iter__(self):
+        return (tuple(solution) for solution in self._result)
+
+    def serialize(self, fmt) -> bytes:
+        return self._result.serialize(format=fmt)
+
+
 def _wrap_result(ox, result) -> Result:
     if isinstance(result, ox.QueryBoolean):
         return "boolean", bool(result)
     if isinstance(result, ox.QuerySolutions):
-        variables = [v.value for v in result.variables]
-        width = len(variables)
-        rows = (tuple(solution[i] for i in range(width)) for solution in result)
-        return "solutions", (variables, rows)
+        return "solutions", ([v.value for v in result.variables], SolutionRows(result))
     return "triples", iter(result)
 
 
