@@ -205,9 +205,9 @@ class Views:
             "kpis": self.kpi_rows(f"?i fdx:program {s} ; fdx:hasKPI ?k ."),
         }
 
-    def department(self, iri: str) -> dict:
-        s = sparql_iri(iri)
-        rows = self.r.select(f"SELECT ?d ?p WHERE {{ ?d org:subOrganizationOf+ {s} . ?d org:subOrganizationOf ?p }}")
+    def _unit_tree(self, pattern: str):
+        """Sub-units as a nested list, built from (?d unit, ?p its parent) rows matching `pattern`."""
+        rows = self.r.select(f"SELECT ?d ?p WHERE {{ {pattern} }}")
         children: dict[str, list[str]] = {}
         for r in rows:
             children.setdefault(_v(r, "p"), []).append(_v(r, "d"))
@@ -216,6 +216,11 @@ class Views:
         def tree(node: str, depth: int = 0) -> list[dict]:
             kids = sorted(children.get(node, []), key=lambda k: sort_key(self.d.label(k)))
             return [{"link": self.d.link(k), "children": tree(k, depth + 1) if depth < 6 else []} for k in kids]
+        return tree
+
+    def department(self, iri: str) -> dict:
+        s = sparql_iri(iri)
+        tree = self._unit_tree(f"?d org:subOrganizationOf+ {s} . ?d org:subOrganizationOf ?p")
 
         where = f"?i fdx:responsibleUnit ?unit . ?unit org:subOrganizationOf* {s} ."
         kpis = self.kpi_rows(f"?i fdx:responsibleUnit/org:subOrganizationOf* {s} ; fdx:hasKPI ?k .")
@@ -435,16 +440,7 @@ class Views:
 
     def prefecture(self, iri: str) -> dict:
         s = sparql_iri(iri)
-        rows = self.r.select(f"""SELECT ?d ?p WHERE {{ ?d a fdx:Department ; org:subOrganizationOf ?p .
-            ?p org:subOrganizationOf* {s} }}""")
-        children: dict[str, list[str]] = {}
-        for r in rows:
-            children.setdefault(_v(r, "p"), []).append(_v(r, "d"))
-        self.d.load_labels([_v(r, "d") for r in rows])
-
-        def tree(node: str, depth: int = 0) -> list[dict]:
-            kids = sorted(children.get(node, []), key=lambda k: sort_key(self.d.label(k)))
-            return [{"link": self.d.link(k), "children": tree(k, depth + 1) if depth < 6 else []} for k in kids]
+        tree = self._unit_tree(f"?d a fdx:Department ; org:subOrganizationOf ?p . ?p org:subOrganizationOf* {s}")
 
         regions = self.r.select(f"SELECT DISTINCT ?r WHERE {{ ?m fdx:inPrefecture {s} ; fdx:region ?r }} ORDER BY ?r")
         self.d.load_labels([_v(r, "r") for r in regions])
