@@ -120,7 +120,9 @@ class KG:
 
     def instant(self, iso: str) -> URIRef:
         day = self.iris.day(iso)
+        d = dt.date.fromisoformat(iso)
         self.add(day, RDF.type, TIME.Instant)
+        self.label(day, f"{d.year}年{d.month}月{d.day}日", iso)
         self.date(day, TIME.inXSDDate, iso)
         return day
 

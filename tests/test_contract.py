@@ -80,3 +80,10 @@ def test_ontology_has_version_and_no_imports(ontology):
     assert ontology.value(onto, OWL.versionIRI) is not None
     assert ontology.value(onto, OWL.versionInfo) is not None
     assert not list(ontology.objects(onto, OWL.imports))
+
+
+def test_every_data_resource_has_a_japanese_label(kg):
+    from conftest import select
+    rows = select(kg, """SELECT DISTINCT ?s WHERE { GRAPH <https://w3id.org/fukudx/graph/pref/07> { ?s ?p ?o }
+        FILTER(isIRI(?s)) FILTER NOT EXISTS { ?s rdfs:label ?l . FILTER(LANGMATCHES(LANG(?l), "ja")) } }""")
+    assert rows == []
