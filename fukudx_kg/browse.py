@@ -238,21 +238,29 @@ def _split_suffix(rest: str, exists) -> tuple[str, str | None]:
 
 # ----------------------------------------------------------------------------- resources
 
-@bp.route("/id/<path:rest>")
-def resource(rest: str):
+def _dereference(namespace: str, rest: str, endpoint: str, arg: str):
+    """Resolve `namespace + rest` (a format suffix allowed) to (iri, media, page URL, negotiated),
+    or the response to send instead (406, or 404 in the negotiated format)."""
     d: Describer = g.describer
-    base = base_iri()
-    rest, fixed = _split_suffix(rest, lambda r: d.exists(base + r))
-    iri = base + rest
+    rest, fixed = _split_suffix(rest, lambda r: d.exists(namespace + r))
+    iri = namespace + rest
     media = _negotiate(fixed)
     if isinstance(media, Response):
         return media
-    page_url = url_for("browse.resource", rest=rest)
     if not is_safe_iri(iri) or not d.exists(iri):
         response = not_found_page(iri, media)
         response.vary.add("Accept")
         return response
-    return _describe(iri, media, page_url, negotiated=fixed is None)
+    return iri, media, url_for(endpoint, **{arg: rest}), fixed is None
+
+
+@bp.route("/id/<path:rest>")
+def resource(rest: str):
+    found = _dereference(base_iri(), rest, "browse.resource", "rest")
+    if isinstance(found, Response):
+        return found
+    iri, media, page_url, negotiated = found
+    return _describe(iri, media, page_url, negotiated=negotiated)
 
 
 @bp.route("/resource")
@@ -429,17 +437,12 @@ def ontology_context() -> dict:
 
 @bp.route("/ontology/<name>")
 def ontology_term(name: str):
-    d: Describer = g.describer
-    rest, fixed = _split_suffix(name, lambda r: d.exists(ONTOLOGY_NS + r))
-    iri = ONTOLOGY_NS + rest
-    media = _negotiate(fixed)
-    if isinstance(media, Response):
-        return media
-    page_url = url_for("browse.ontology_term", name=rest)
-    if not is_safe_iri(iri) or not d.exists(iri):
-        return not_found_page(iri, media)
+    found = _dereference(ONTOLOGY_NS, name, "browse.ontology_term", "name")
+    if isinstance(found, Response):
+        return found
+    iri, media, page_url, negotiated = found
     extra = {"term": term_context(iri)} if media == HTML else None
-    return _describe(iri, media, page_url, negotiated=fixed is None, extra=extra)
+    return _describe(iri, media, page_url, negotiated=negotiated, extra=extra)
 
 
 def term_context(iri: str) -> dict:

@@ -69,6 +69,21 @@ from dataclasses import dataclass, field
 import requests
 
 
+def raw_http(server, method: str, target: str, body: bytes = b"", headers: dict | None = None,
+             timeout: float = 60) -> tuple[int, dict, bytes]:
+    """A request with exactly these headers (no client-added Content-Type): status, headers, body."""
+    import http.client
+    from urllib.parse import urlsplit
+    parts = urlsplit(server.base)
+    conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=timeout)
+    try:
+        conn.request(method, target, body=body, headers=headers or {})
+        response = conn.getresponse()
+        return response.status, {k.lower(): v for k, v in response.getheaders()}, response.read()
+    finally:
+        conn.close()
+
+
 def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind(("127.0.0.1", 0))

@@ -3,27 +3,19 @@ Cache-Control, the row cap, size limits, and a message (never a 500 or traceback
 
 from __future__ import annotations
 
-import http.client
 import json
 from urllib.parse import quote, urlsplit
 
 import pyoxigraph
 import requests
 
+from conftest import raw_http
+
 FDX = "https://w3id.org/fukudx/ontology#"
 COUNT = f"SELECT (COUNT(*) AS ?n) WHERE {{ ?m a <{FDX}Municipality> }}"
 BIG = "SELECT ?a ?b WHERE { ?a ?p ?o . ?b ?q ?r } LIMIT 10005"  # more rows than the 10,000 row cap
 
 
-def _raw(server, method: str, target: str, body: bytes = b"", headers: dict | None = None):
-    parts = urlsplit(server.base)
-    conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=60)
-    try:
-        conn.request(method, target, body=body, headers=headers or {})
-        response = conn.getresponse()
-        return response.status, {k.lower(): v for k, v in response.getheaders()}, response.read()
-    finally:
-        conn.close()
 
 
 def test_cors_simple_and_preflight(live_server):
@@ -151,7 +143,7 @@ def test_every_bad_input_gets_a_message(live_server):
         ("GET", "/sparql?query=ASK%7B%7D%26", b"", {}, 400, "syntax error"),
     ]
     for method, target, body, headers, status, needle in cases:
-        got, response_headers, text = _raw(live_server, method, target, body, headers)
+        got, response_headers, text = raw_http(live_server, method, target, body, headers)
         decoded = text.decode("utf-8")
         assert got == status, (method, target, got, decoded)
         assert needle in decoded, (target, decoded)

@@ -7,11 +7,12 @@ graphs: the ontology (23 owl:Class) and Fukushima's graph (59 fdx:Municipality).
 
 from __future__ import annotations
 
-import http.client
 import json
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlencode
 
 import requests
+
+from conftest import raw_http
 
 ONTOLOGY = "https://w3id.org/fukudx/graph/ontology"
 PREF07 = "https://w3id.org/fukudx/graph/pref/07"
@@ -28,16 +29,6 @@ def _ask(response: requests.Response) -> bool:
     return response.json()["boolean"]
 
 
-def _raw(server, method: str, path: str, body: bytes = b"", headers: dict | None = None) -> tuple[int, dict, bytes]:
-    """A request with exactly these headers (no client-added Content-Type)."""
-    parts = urlsplit(server.base)
-    conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
-    try:
-        conn.request(method, path, body=body, headers=headers or {})
-        response = conn.getresponse()
-        return response.status, {k.lower(): v for k, v in response.getheaders()}, response.read()
-    finally:
-        conn.close()
 
 
 # ------------------------------------------------------------------------------ query operation
@@ -176,35 +167,35 @@ def test_bad_multiple_queries(live_server):
 
 
 def test_bad_query_wrong_media_type(live_server):
-    status, headers, body = _raw(live_server, "POST", "/sparql", b"ASK {}", {"Content-Type": "text/plain"})
+    status, headers, body = raw_http(live_server, "POST", "/sparql", b"ASK {}", {"Content-Type": "text/plain"})
     assert status == 415
     assert b"application/sparql-query" in body and b"application/x-www-form-urlencoded" in body
 
 
 def test_bad_query_missing_form_type(live_server):
-    status, _, body = _raw(live_server, "POST", "/sparql", urlencode({"query": "ASK {}"}).encode())
+    status, _, body = raw_http(live_server, "POST", "/sparql", urlencode({"query": "ASK {}"}).encode())
     assert status == 415
     assert b"no Content-Type" in body
 
 
 def test_bad_query_missing_direct_type(live_server):
-    status, _, body = _raw(live_server, "POST", "/sparql", b"ASK {}")
+    status, _, body = raw_http(live_server, "POST", "/sparql", b"ASK {}")
     assert status == 415
 
 
 def test_bad_query_non_utf8(live_server):
     # As in the W3C test: a UTF-16 body declared as such.
-    status, _, body = _raw(live_server, "POST", "/sparql", "ASK {}".encode("utf-16"),
+    status, _, body = raw_http(live_server, "POST", "/sparql", "ASK {}".encode("utf-16"),
                            {"Content-Type": "application/sparql-query; charset=UTF-16"})
     assert status == 415 and b"UTF-8" in body
     # Undeclared non-UTF-8 bytes (ISO-8859-1 "é" in a literal), direct and form-encoded.
     latin1 = 'ASK { ?s ?p "café" }'.encode("latin-1")
-    status, _, body = _raw(live_server, "POST", "/sparql", latin1, {"Content-Type": "application/sparql-query"})
+    status, _, body = raw_http(live_server, "POST", "/sparql", latin1, {"Content-Type": "application/sparql-query"})
     assert status == 400 and b"not valid UTF-8" in body and b"0xE9" in body
-    status, _, body = _raw(live_server, "POST", "/sparql", b"query=ASK%20%7B%20%3Fs%20%3Fp%20%22caf%E9%22%20%7D",
+    status, _, body = raw_http(live_server, "POST", "/sparql", b"query=ASK%20%7B%20%3Fs%20%3Fp%20%22caf%E9%22%20%7D",
                            {"Content-Type": "application/x-www-form-urlencoded"})
     assert status == 400 and b"not valid UTF-8" in body
-    status, _, body = _raw(live_server, "GET", "/sparql?query=ASK%20%7B%22%E9%22%7D")
+    status, _, body = raw_http(live_server, "GET", "/sparql?query=ASK%20%7B%22%E9%22%7D")
     assert status == 400 and b"not valid UTF-8" in body
 
 
