@@ -13,7 +13,7 @@ from .kg_common import KG
 from .kg_initiatives import build_initiatives, chapter_path
 from .kg_orgs import Departments
 from .kg_places import build_documents, build_places, build_prefecture
-from .vocab import DEFAULT_BASE_IRI, FDX, PREFIXES, RDF, RDFS, SKOS, Iris
+from .vocab import DEFAULT_BASE_IRI, FDX, PREFIXES, RDF, SKOS, Iris
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR = ROOT / "data"
@@ -46,10 +46,11 @@ def prefecture_folders(data_dir: Path) -> list[Path]:
 
 
 def build_prefecture_graph(folder: Path, iris: Iris, sources_dir: Path) -> KG:
-    meta = load_yaml(folder / "prefecture.yaml")
-    kg = KG(iris=iris, pref_code=Reader(folder / "prefecture.yaml").req(meta, "code"), sources_dir=sources_dir)
+    meta_path = folder / "prefecture.yaml"
+    meta, reader = load_yaml(meta_path), Reader(meta_path)
+    kg = KG(iris=iris, pref_code=reader.req(meta, "code"), sources_dir=sources_dir)
     pref = build_prefecture(kg, folder)
-    first_fy, last_fy = Reader(folder / "prefecture.yaml").req(meta, "fiscal_years", list)
+    first_fy, last_fy = reader.req(meta, "fiscal_years", list)
     for year in range(int(first_fy), int(last_fy) + 1):
         kg.fiscal_year(year)
     build_documents(kg, folder, pref, folder / "documents.yaml")
@@ -89,7 +90,7 @@ def build_chapters(kg: KG, path: Path) -> dict[str, URIRef]:
     scheme = kg.pref_iri(f"policy/{scheme_key}/scheme")
     doc = kg.document(r.req(data, "document"))
     kg.add(scheme, RDF.type, SKOS.ConceptScheme)
-    kg.label(scheme, f"{_label(kg, doc)} の項目体系", f"Sections of the {scheme_key} policy")
+    kg.label(scheme, f"{kg.ja_label(doc) or doc} の項目体系", f"Sections of the {scheme_key} policy")
     kg.add(scheme, FDX.schemeOf, doc)
     chapters = {}
     for rec in r.req(data, "chapters", list):
@@ -108,13 +109,6 @@ def build_chapters(kg: KG, path: Path) -> dict[str, URIRef]:
         kg.notes(iri, r.opt(rec, "flags", list))
         chapters[ch] = iri
     return chapters
-
-
-def _label(kg: KG, s: URIRef) -> str:
-    for label in kg.graph.objects(s, RDFS.label):
-        if label.language == "ja":
-            return str(label)
-    return str(s)
 
 
 def write_dataset(graphs: dict[URIRef, Graph], out_dir: Path, base_iri: str) -> dict:

@@ -84,6 +84,12 @@ class KG:
         if en:
             self.add(s, RDFS.label, Literal(en, lang="en"))
 
+    def ja_label(self, s: URIRef) -> str | None:
+        for label in self.graph.objects(s, RDFS.label):
+            if label.language == "ja":
+                return str(label)
+        return None
+
     def ja(self, s: URIRef, p: URIRef, text: str | None) -> None:
         if text:
             self.add(s, p, Literal(text, lang="ja"))

@@ -10,6 +10,7 @@ from rdflib import Literal, URIRef
 
 from .curated import Reader, Record, load_yaml
 from .kg_common import KG
+from .kg_policy import section_iri
 from .seedtext import lines_of
 from .vocab import DCTERMS, FDX, ORG, PROV, RDF, SCHEMA, XSD
 
@@ -175,7 +176,6 @@ class MeetingsPart:
                 kg.ja(iri, FDX.curationNote, "提供開始日は会議の時点での予定として述べられたもの")
         section = r.opt(s, "policy_section")
         if section:
-            from .kg_policy import section_iri
             kg.add(iri, DCTERMS.relation, section_iri(kg, section))
         kg.notes(iri, r.opt(s, "flags", list))
         return iri

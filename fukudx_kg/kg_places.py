@@ -58,7 +58,7 @@ def build_places(kg: KG, folder: Path, pref: URIRef) -> dict[str, URIRef]:
     regions = {}
     region_scheme = kg.pref_iri("regions")
     kg.add(region_scheme, RDF.type, SKOS.ConceptScheme)
-    kg.label(region_scheme, f"{_pref_name(kg, pref)}の地域", "Regions")
+    kg.label(region_scheme, f"{kg.ja_label(pref) or ''}の地域", "Regions")
     for _, row in read_csv(folder / "regions.csv", ["slug", "name_ja", "name_en"]):
         region = kg.typed(kg.pref_iri(f"region/{row['slug']}"), FDX.Region)
         kg.label(region, row["name_ja"], row["name_en"])
@@ -69,7 +69,7 @@ def build_places(kg: KG, folder: Path, pref: URIRef) -> dict[str, URIRef]:
     sac = {row["code5"]: row for _, row in read_csv(folder / "sac-iris.csv", ["code5", "sac_iri"])}
     district_scheme = kg.pref_iri("districts")
     kg.add(district_scheme, RDF.type, SKOS.ConceptScheme)
-    kg.label(district_scheme, f"{_pref_name(kg, pref)}の郡", "Districts")
+    kg.label(district_scheme, f"{kg.ja_label(pref) or ''}の郡", "Districts")
 
     municipalities: dict[str, URIRef] = {}
     path = folder / "municipalities.csv"
@@ -134,13 +134,6 @@ def _groups(kg: KG, folder: Path, municipalities: dict[str, URIRef]) -> None:
             raise SourceError(path, line, f"municipality {row['code6']} is not in municipalities.csv")
         kg.add(groups[row["group_id"]], FDX.hasMember, municipalities[row["code6"]])
         kg.add(groups[row["group_id"]], SKOS.member, municipalities[row["code6"]])
-
-
-def _pref_name(kg: KG, pref: URIRef) -> str:
-    for label in kg.graph.objects(pref, RDFS.label):
-        if label.language == "ja":
-            return str(label)
-    return ""
 
 
 def build_documents(kg: KG, folder: Path, pref: URIRef, docs_yaml: Path) -> None:

@@ -187,16 +187,17 @@ class PolicyPart:
         kg.notes(sec, r.opt(row, "flags", list))
         self.rows[(key, row_key)] = sec
 
-    def _row_section(self, rec: Record, roadmap: str, row: str) -> URIRef:
+    def _row_section(self, rec: Record, roadmap: str, row: str, reader: Reader | None = None) -> URIRef:
+        """The section of a roadmap row; `reader` locates the error in the file that names the row."""
         if (roadmap, row) not in self.rows:
-            raise self.r.fail(rec, f"roadmap {roadmap} has no row {row!r}")
+            raise (reader or self.r).fail(rec, f"roadmap {roadmap} has no row {row!r} (rows are in {self.path.name})")
         return self.rows[(roadmap, row)]
 
     def add_entry(self, kg: KG, roadmap: str, row: str, fy: int, phase: str, printed_at: tuple,
                   evidence_at: tuple | None, evidence: str | None, flags, where: Record,
                   reader: Reader | None = None) -> URIRef:
         """A RoadmapEntry (row × year); the same cell stated twice merges into one resource."""
-        section = self._row_section(where, roadmap, row) if reader is None else self._row_for(reader, where, roadmap, row)
+        section = self._row_section(where, roadmap, row, reader)
         iri = roadmap_entry_iri(kg, roadmap, row, fy)
         kg.typed(iri, FDX.RoadmapEntry)
         kg.label(iri, f"{kg.graph.value(section, SKOS.prefLabel)} {phase}（{fy}年度）")
@@ -213,9 +214,4 @@ class PolicyPart:
             kg.ja(iri, FDX.evidence, evidence)
         kg.notes(iri, flags)
         return iri
-
-    def _row_for(self, reader: Reader, rec: Record, roadmap: str, row: str) -> URIRef:
-        if (roadmap, row) not in self.rows:
-            raise reader.fail(rec, f"roadmap {roadmap} has no row {row!r} (see policy-2024.yaml)")
-        return self.rows[(roadmap, row)]
 
