@@ -111,6 +111,15 @@ def _parse_path(env: str, raw: str) -> Path:
     return Path(raw.strip())
 
 
+def _parse_memory_budget(env: str, raw: str) -> int:
+    if raw.strip().lower() != "auto":
+        return _parse_int(env, raw, minimum=0)
+    try:
+        return os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE") // (2 * 1024 * 1024)
+    except (ValueError, OSError):  # pragma: no cover - no sysconf: a modest fixed budget
+        return 4096
+
+
 def _parse_access_log(env: str, raw: str) -> str:
     return raw.strip()
 
@@ -148,21 +157,41 @@ SPECS: tuple[_Spec, ...] = (
     _Spec("port", "FUKUDX_PORT", "8000", lambda e, r: _parse_int(e, r, minimum=1, maximum=65535),
           "TCP port to listen on."),
     _Spec("workers", "FUKUDX_WORKERS", "2", lambda e, r: _parse_int(e, r, minimum=1, maximum=64),
-          "HTTP worker processes (gunicorn)."),
+          "HTTP worker processes (granian)."),
     _Spec("threads", "FUKUDX_THREADS", "8", lambda e, r: _parse_int(e, r, minimum=1, maximum=256),
-          "Threads per HTTP worker process."),
+          "Threads per HTTP worker process running requests whose headers and body have fully arrived "
+          "(slow or idle clients wait without a thread)."),
+    _Spec("header_timeout", "FUKUDX_HEADER_TIMEOUT", "10", lambda e, r: _parse_float(e, r, minimum=0.0),
+          "Seconds a client may take to send the request line and headers; also how long an idle "
+          "keep-alive connection stays open. Then the connection is closed."),
+    _Spec("body_timeout", "FUKUDX_BODY_TIMEOUT", "30", lambda e, r: _parse_float(e, r, minimum=0.0),
+          "Seconds a client may take to send the whole request body; then it gets 408 and the "
+          "connection is closed."),
     _Spec("query_workers", "FUKUDX_QUERY_WORKERS", "2", lambda e, r: _parse_int(e, r, minimum=1, maximum=64),
           "Query processes per HTTP worker; each runs one query at a time and is killed on timeout."),
     _Spec("queue_wait", "FUKUDX_QUEUE_WAIT", "10", lambda e, r: _parse_float(e, r, minimum=0.0),
           "Seconds a request waits for a free query process before it gets 503 (busy)."),
-    _Spec("query_memory_mb", "FUKUDX_QUERY_MEMORY_MB", "4096", lambda e, r: _parse_int(e, r, minimum=0),
-          "Memory limit per query process in MiB (0 = none); a query exceeding it gets 503."),
+    _Spec("memory_budget_mb", "FUKUDX_MEMORY_BUDGET_MB", "auto", _parse_memory_budget,
+          "Memory in MiB for all query processes together ('auto' = half of this machine's memory; 0 = no "
+          "limit). Each process gets an equal share: budget ÷ (FUKUDX_WORKERS × (FUKUDX_QUERY_WORKERS + "
+          "FUKUDX_QUICK_LANE)); a query exceeding its share gets 503."),
+    _Spec("quick_lane", "FUKUDX_QUICK_LANE", "1", lambda e, r: _parse_int(e, r, minimum=0, maximum=16),
+          "Extra query processes per HTTP worker that take a query only while all regular ones are busy, "
+          "and stop it after FUKUDX_QUICK_LANE_TIMEOUT: cheap queries are answered while runaways run."),
+    _Spec("quick_lane_timeout", "FUKUDX_QUICK_LANE_TIMEOUT", "2", lambda e, r: _parse_float(e, r, minimum=0.0),
+          "Seconds a query may run in the quick lane before it is stopped (503, retry later)."),
     _Spec("cache_max_age", "FUKUDX_CACHE_MAX_AGE", "300", lambda e, r: _parse_int(e, r, minimum=0),
           "Cache-Control max-age (seconds) of GET results; ETags change with every dataset release."),
     _Spec("cors_origin", "FUKUDX_CORS_ORIGIN", "*", _parse_cors,
           "Access-Control-Allow-Origin value: '*', one origin, or empty to turn CORS off."),
     _Spec("access_log", "FUKUDX_ACCESS_LOG", "-", _parse_access_log,
           "Access log file for the production server ('-' = stdout, empty = off)."),
+    _Spec("public_url", "FUKUDX_PUBLIC_URL", "",
+          lambda e, r: _parse_http_iri(e, r.strip().rstrip("/"), what="give the service's public base URL such as "
+                                       "https://fukudx.example.org") if r.strip() else "",
+          "Public base URL of the service (e.g. https://fukudx.example.org), used for the absolute URLs in the "
+          "service description, VoID and graph descriptions instead of the request's Host header; empty = "
+          "http://FUKUDX_HOST:FUKUDX_PORT."),
 )
 
 
@@ -181,12 +210,17 @@ class Settings:
     port: int = 8000
     workers: int = 2
     threads: int = 8
+    header_timeout: float = 10.0
+    body_timeout: float = 30.0
     query_workers: int = 2
     queue_wait: float = 10.0
-    query_memory_mb: int = 4096
+    memory_budget_mb: int = field(default_factory=lambda: _parse_memory_budget("", "auto"))
+    quick_lane: int = 1
+    quick_lane_timeout: float = 2.0
     cache_max_age: int = 300
     cors_origin: str = "*"
     access_log: str = "-"
+    public_url: str = ""
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> "Settings":
@@ -211,6 +245,12 @@ class Settings:
     @property
     def is_remote(self) -> bool:
         return self.backend != "oxigraph"
+
+    @property
+    def query_memory_mb(self) -> int:
+        """One query process's share of the memory budget (0 = no limit)."""
+        processes = self.workers * (self.query_workers + self.quick_lane)
+        return self.memory_budget_mb // processes if self.memory_budget_mb else 0
 
     def replace(self, **changes: Any) -> "Settings":
         return dataclasses.replace(self, **changes)

@@ -4,7 +4,9 @@
 - `/readyz` answers 200 when at least one query process has the store open (for a remote
   backend: and a trivial `ASK {}` reaches it, checked at most every 5 s), else 503.
 - `/version` is JSON: software versions, dataset release hash, quad/triple counts per graph,
-  backend kind, public limits and the federation allow-list, query-process counters.
+  backend kind, public limits and the federation allow-list; nothing about the deployment
+  (no paths, backend URLs or query-process internals: it is public and cached).
+- `/readyz` also says whether query processes are cut off from the network (`query_network`).
 """
 
 from __future__ import annotations
@@ -50,13 +52,23 @@ def _remote_reachable(rt) -> tuple[bool, str | None]:
     return ok, error
 
 
+def _network_state(rt, pool) -> str:
+    """'isolated' when query processes have no network; anything else is said loudly."""
+    if rt.backend.kind != "oxigraph":
+        return "host (remote backend: query processes must reach it)"
+    if rt.settings.service_allowlist:
+        return "host (federation allow-list set: query processes must reach those endpoints)"
+    return pool["network"] or "unknown (no query process has started yet)"
+
+
 @bp.route("/readyz", methods=["GET"])
 def readyz():
     rt = current()
     pool = rt.pool.status()
     ready = pool["alive"] > 0
-    detail = {"query_processes": {"size": pool["size"], "alive": pool["alive"], "idle": pool["idle"]},
-              "backend": rt.backend.kind}
+    detail = {"query_processes": {"size": pool["size"], "quick_lane": pool["quick_lane"], "alive": pool["alive"],
+                                  "idle": pool["idle"]},
+              "backend": rt.backend.kind, "query_network": _network_state(rt, pool)}
     if ready and rt.backend.kind == "remote":
         ready, error = _remote_reachable(rt)
         if error:
@@ -88,9 +100,8 @@ def version():
         "quads": info.quads,
         "graphs": info.graphs,
         "base_iri": rt.settings.base_iri,
-        "backend": {"kind": rt.backend.kind, "description": rt.backend.describe()},
+        "backend": {"kind": rt.backend.kind},
         "limits": rt.settings.public_summary(),
-        "query_processes": {k: v for k, v in rt.pool.status().items() if k != "last_spawn_error"},
         "started_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(rt.started_at)),
         "software": {"python": platform.python_version(), "pyoxigraph": installed("pyoxigraph"),
                      "flask": installed("flask"), "gunicorn": installed("gunicorn")},

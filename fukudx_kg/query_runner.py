@@ -43,11 +43,12 @@ _PACKAGE_ROOT = str(Path(__file__).resolve().parent.parent)
 
 
 class QueryTimeout(Exception):
-    """The query ran past the timeout and its process was killed."""
+    """The query ran past the timeout (or the quick lane's) and its process was killed."""
 
-    def __init__(self, elapsed: float):
+    def __init__(self, elapsed: float, quick_lane: bool = False):
         super().__init__(f"query stopped after {elapsed:.1f}s")
         self.elapsed = elapsed
+        self.quick_lane = quick_lane
 
 
 class PoolBusy(Exception):
@@ -123,8 +124,9 @@ def _read_frame(fd: int, deadline: float | None = None) -> bytes:
 # ------------------------------------------------------------------------------------ the pool
 
 class _Worker:
-    def __init__(self, proc: subprocess.Popen):
+    def __init__(self, proc: subprocess.Popen, quick: bool = False):
         self.proc = proc
+        self.quick = quick
         self.pid = proc.pid
         self.stdin = proc.stdin.fileno()
         self.stdout = proc.stdout.fileno()
@@ -151,23 +153,34 @@ class _Worker:
 
 
 class QueryPool:
-    """N killable query processes for one web process. Thread-safe."""
+    """N killable query processes for one web process, plus a quick lane. Thread-safe.
+
+    The quick lane (`quick_lane` processes, `quick_timeout` seconds) takes a query only when
+    every regular process is busy, and stops it at the short deadline: runaway queries can fill
+    the regular processes but never the lane, so a cheap query is still answered while they run.
+    """
 
     def __init__(self, spec: dict[str, Any], size: int, timeout: float, queue_wait: float,
-                 memory_mb: int = 0, startup_timeout: float = 120.0):
+                 memory_mb: int = 0, startup_timeout: float = 120.0, quick_lane: int = 0,
+                 quick_timeout: float = 2.0):
         self.spec = dict(spec, memory_mb=memory_mb)
         self.size = size
+        self.quick_lane = quick_lane
         self.timeout = timeout
+        self.quick_timeout = min(quick_timeout, timeout)
         self.queue_wait = queue_wait
         self.startup_timeout = startup_timeout
         self._idle: queue.Queue[_Worker] = queue.Queue()
-        self._spawn_requests: queue.Queue[int | None] = queue.Queue()
+        self._quick_idle: queue.Queue[_Worker] = queue.Queue()
+        self._spawn_requests: queue.Queue[bool | None] = queue.Queue()
         self._lock = threading.Lock()
         self._alive: set[_Worker] = set()
         self._closed = False
         self._supervisor: threading.Thread | None = None
-        self.stats = {"queries": 0, "timeouts": 0, "failures": 0, "busy": 0, "restarts": 0, "spawn_errors": 0}
+        self.stats = {"queries": 0, "quick_lane": 0, "timeouts": 0, "failures": 0, "busy": 0, "restarts": 0,
+                      "spawn_errors": 0}
         self.last_spawn_error: str | None = None
+        self.network: str | None = None  # as the query processes report it: "isolated" or "host (…)"
 
     # -- lifecycle
     def start(self) -> "QueryPool":
@@ -175,8 +188,8 @@ class QueryPool:
             if self._supervisor is None:
                 self._supervisor = threading.Thread(target=self._supervise, name="query-pool-supervisor", daemon=True)
                 self._supervisor.start()
-                for _ in range(self.size):
-                    self._spawn_requests.put(1)
+                for quick in [False] * self.size + [True] * self.quick_lane:
+                    self._spawn_requests.put(quick)
         return self
 
     def close(self) -> None:
@@ -191,20 +204,17 @@ class QueryPool:
     def status(self) -> dict[str, Any]:
         with self._lock:
             alive = sum(1 for w in self._alive if w.alive())
-        return {"size": self.size, "alive": alive, "idle": self._idle.qsize(), **self.stats,
-                "last_spawn_error": self.last_spawn_error}
+        return {"size": self.size, "quick_lane": self.quick_lane, "alive": alive,
+                "idle": self._idle.qsize() + self._quick_idle.qsize(), "network": self.network,
+                "stats": dict(self.stats), "last_spawn_error": self.last_spawn_error}
 
     def ready(self) -> bool:
         return self.status()["alive"] > 0
 
-    def worker_pids(self) -> list[int]:
-        with self._lock:
-            return sorted(w.pid for w in self._alive)
-
     def wait_ready(self, timeout: float) -> bool:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            if self._idle.qsize() >= self.size:
+            if self._idle.qsize() >= self.size and self._quick_idle.qsize() >= self.quick_lane:
                 return True
             time.sleep(0.02)
         return False
@@ -213,18 +223,18 @@ class QueryPool:
     def _supervise(self) -> None:
         backoff = 0.5
         while True:
-            request = self._spawn_requests.get()
-            if request is None or self._closed:
+            quick = self._spawn_requests.get()
+            if quick is None or self._closed:
                 return
             try:
-                worker = self._spawn()
+                worker = self._spawn(quick)
             except Exception as exc:  # keep trying: the pool must heal itself
                 self.stats["spawn_errors"] += 1
                 self.last_spawn_error = str(exc)
                 log.error("could not start a query process: %s (retrying in %.1fs)", exc, backoff)
                 time.sleep(backoff)
                 backoff = min(backoff * 2, 30.0)
-                self._spawn_requests.put(1)
+                self._spawn_requests.put(quick)
                 continue
             backoff = 0.5
             self.last_spawn_error = None
@@ -233,16 +243,16 @@ class QueryPool:
                     worker.kill()
                     return
                 self._alive.add(worker)
-            self._idle.put(worker)
+            (self._quick_idle if quick else self._idle).put(worker)
 
-    def _spawn(self) -> _Worker:
+    def _spawn(self, quick: bool) -> _Worker:
         env = dict(os.environ)
         env["FUKUDX_QUERY_SPEC"] = json.dumps(self.spec)
         env["FUKUDX_QUERY_PARENT"] = str(os.getpid())
         env["PYTHONPATH"] = _PACKAGE_ROOT + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
         proc = subprocess.Popen([sys.executable, "-m", "fukudx_kg.query_runner"], stdin=subprocess.PIPE,
                                 stdout=subprocess.PIPE, env=env, close_fds=True, bufsize=0)
-        worker = _Worker(proc)
+        worker = _Worker(proc, quick)
         try:
             hello = json.loads(_read_frame(worker.stdout, time.monotonic() + self.startup_timeout))
         except (TimeoutError, EOFError, ValueError, OSError) as exc:
@@ -251,6 +261,12 @@ class QueryPool:
         if not hello.get("ready"):
             worker.kill()
             raise RuntimeError(hello.get("error") or "query process failed to start")
+        network = hello.get("network", "host")
+        if network != self.network:
+            self.network = network
+            if self.spec.get("isolate_network") and network != "isolated":
+                log.error("SECURITY: query processes could not be cut off from the network: %s. Only the "
+                          "SERVICE checks stand between queries and the network.", network)
         return worker
 
     def _retire(self, worker: _Worker) -> int | None:
@@ -260,19 +276,33 @@ class QueryPool:
             closed = self._closed
         if not closed:
             self.stats["restarts"] += 1
-            self._spawn_requests.put(1)
+            self._spawn_requests.put(worker.quick)
         return code
+
+    def _release(self, worker: _Worker) -> None:
+        (self._quick_idle if worker.quick else self._idle).put(worker)
 
     # -- running queries
     def _borrow(self) -> _Worker:
+        """An idle regular process; the quick lane only while every regular one is busy."""
         deadline = time.monotonic() + self.queue_wait
         while True:
-            remaining = deadline - time.monotonic()
-            try:
-                worker = self._idle.get(timeout=max(0.0, remaining)) if remaining > 0 else self._idle.get_nowait()
-            except queue.Empty:
-                self.stats["busy"] += 1
-                raise PoolBusy() from None
+            worker = None
+            for lane in (self._idle, self._quick_idle):
+                try:
+                    worker = lane.get_nowait()
+                    break
+                except queue.Empty:
+                    continue
+            if worker is None:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    self.stats["busy"] += 1
+                    raise PoolBusy()
+                try:  # wake up for a regular process at once, and look at the lane every 20 ms
+                    worker = self._idle.get(timeout=min(remaining, 0.02))
+                except queue.Empty:
+                    continue
             if worker.alive():
                 return worker
             self._retire(worker)  # died while idle (killed from outside): replace, try the next one
@@ -283,8 +313,9 @@ class QueryPool:
             self.start()
         worker = self._borrow()
         started = time.monotonic()
-        deadline = started + self.timeout
+        deadline = started + (self.quick_timeout if worker.quick else self.timeout)
         self.stats["queries"] += 1
+        self.stats["quick_lane"] += worker.quick
         try:
             _write_frame(worker.stdin, json.dumps(job.__dict__).encode("utf-8"))
             header = json.loads(_read_frame(worker.stdout, deadline))
@@ -292,13 +323,13 @@ class QueryPool:
         except TimeoutError:
             self.stats["timeouts"] += 1
             self._retire(worker)
-            raise QueryTimeout(time.monotonic() - started) from None
+            raise QueryTimeout(time.monotonic() - started, quick_lane=worker.quick) from None
         except (EOFError, OSError, ValueError):
             self.stats["failures"] += 1
             code = self._retire(worker)
             raise WorkerFailed(_describe_exit(code)) from None
         worker.queries += 1
-        self._idle.put(worker)
+        self._release(worker)
         if not header.get("ok"):
             raise QueryFailed(int(header.get("status", 500)), header.get("kind", "error"), header.get("message", ""))
         return Outcome(body, header["media_type"], header["kind"], int(header["rows"]), bool(header["truncated"]),
@@ -309,7 +340,7 @@ def _describe_exit(code: int | None) -> str:
     if code is None:
         return "the query process stopped"
     if code == -signal.SIGABRT or code == 134:
-        return "the query process ran out of its memory limit (FUKUDX_QUERY_MEMORY_MB)"
+        return "the query process ran out of its share of the memory budget (FUKUDX_MEMORY_BUDGET_MB)"
     if code < 0:
         return f"the query process was stopped by signal {-code}"
     return f"the query process exited with status {code}"
@@ -377,12 +408,16 @@ def _execute(executor, job: dict, policy) -> tuple[dict, bytes]:
         return {"ok": False, "status": exc.status, "kind": "backend", "message": str(exc)}, b""
     except MemoryError:
         return {"ok": False, "status": 503, "kind": "memory",
-                "message": "the query needed more memory than a query may use (FUKUDX_QUERY_MEMORY_MB)"}, b""
+                "message": "the query needed more memory than a query may use (its share of FUKUDX_MEMORY_BUDGET_MB)"}, b""
     except ValueError as exc:  # e.g. a result that the chosen format cannot express
         return {"ok": False, "status": 406, "kind": "format",
                 "message": f"the result cannot be written as {job.get('media_type')}: {exc}; ask for another format"}, b""
     except OSError as exc:  # evaluation failed: a SERVICE call, or reading the store
-        return {"ok": False, "status": 502, "kind": "evaluation", "message": f"query evaluation failed: {exc}"}, b""
+        # What the other side said (port state, status, body, redirect) stays in the log.
+        print(f"query process: evaluation failed: {exc}", file=sys.stderr)
+        return {"ok": False, "status": 502, "kind": "evaluation",
+                "message": "query evaluation failed while calling a federated endpoint or reading the store; "
+                           "the details are in the server log"}, b""
     except Exception as exc:  # noqa: BLE001 - report, never crash the process on one query
         return {"ok": False, "status": 500, "kind": "internal",
                 "message": f"query evaluation failed unexpectedly ({type(exc).__name__}: {exc})"}, b""
@@ -400,6 +435,13 @@ def worker_main() -> int:
     out_fd = os.dup(1)
     os.dup2(2, 1)
     in_fd = sys.stdin.fileno()
+    # Before anything else (and while single-threaded): leave the network if the query needs none.
+    network = "host"
+    if spec.get("isolate_network"):
+        from .sandbox import enter_network_sandbox
+
+        failure = enter_network_sandbox()
+        network = "isolated" if failure is None else f"host (isolation failed: {failure})"
     _limit_memory(int(spec.get("memory_mb") or 0))
     try:
         from .service_policy import ServicePolicy
@@ -411,7 +453,7 @@ def worker_main() -> int:
     except Exception as exc:  # noqa: BLE001 - tell the parent why, then exit
         _write_frame(out_fd, json.dumps({"ready": False, "error": f"{type(exc).__name__}: {exc}"}).encode())
         return 1
-    _write_frame(out_fd, json.dumps({"ready": True, "pid": os.getpid()}).encode())
+    _write_frame(out_fd, json.dumps({"ready": True, "pid": os.getpid(), "network": network}).encode())
     while True:
         try:
             job = json.loads(_read_frame(in_fd))

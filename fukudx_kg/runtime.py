@@ -27,10 +27,13 @@ class Runtime:
 
     @classmethod
     def create(cls, settings: Settings, backend: Backend) -> "Runtime":
-        # The query processes enforce the SERVICE allow-list themselves (see query_runner).
-        spec = dict(backend.worker_spec(), service_allowlist=list(settings.service_allowlist))
+        # The query processes enforce the SERVICE allow-list themselves (see query_runner); those
+        # of the embedded store with nothing to federate also leave the network (see sandbox).
+        spec = dict(backend.worker_spec(), service_allowlist=list(settings.service_allowlist),
+                    isolate_network=backend.kind == "oxigraph" and not settings.service_allowlist)
         pool = QueryPool(spec, size=settings.query_workers, timeout=settings.query_timeout,
-                         queue_wait=settings.queue_wait, memory_mb=settings.query_memory_mb)
+                         queue_wait=settings.queue_wait, memory_mb=settings.query_memory_mb,
+                         quick_lane=settings.quick_lane, quick_timeout=settings.quick_lane_timeout)
         return cls(settings, backend, pool)
 
     def install(self, app: Flask) -> None:

@@ -4,27 +4,45 @@ pyoxigraph evaluates `SERVICE <iri>` by fetching the IRI, so an open endpoint is
 The check runs in the query process, before the query is handed to the engine (and inside the
 query timeout):
 
-1. `query_inspect` lexes the query (linear time, any size) and reports every SERVICE clause with
-   its target as the engine will see it: `\\u` escapes undone, prefixed names expanded;
-2. rdflib's SPARQL parser cross-checks when it can parse the query (it cannot, e.g., beyond a
-   few hundred triple patterns): every SERVICE target it finds is checked too;
+1. `query_inspect` lexes the query (linear time, any size) and reports every place the engine
+   might read as SERVICE, with every target it might call: `\\u` escapes undone, prefixed names
+   expanded, with and without SILENT;
+2. whenever the text says "service" anywhere (or has `\\u` escapes), rdflib's SPARQL parser, an
+   independent second reading, must parse it too, and every SERVICE target it finds is checked;
+   a query it cannot read is refused (400): the check fails closed, at any size;
 3. each target must pass: `SERVICE ?var` is refused (its target is only known while the query
    runs); relative IRIs are refused; the IRI must be http(s), without user:password@ or dot
    segments, and equal an allow-list entry (or lie under an entry ending in '/'); scheme and host
    compare case-insensitively, default ports normalised. Loopback, private, link-local and
    `localhost` targets are named as such in the refusal. A SERVICE whose target cannot be read
    is refused as unverifiable.
+
+Behind both, query processes of an embedded store with an empty allow-list run in a network
+namespace of their own with no interfaces up (`sandbox`), so even a check that was fooled
+cannot open a connection.
 """
 
 from __future__ import annotations
 
 import ipaddress
+import logging
 import re
+import sys
 import threading
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from .query_inspect import inspect_query, line_column
+
 __all__ = ["ServicePolicy", "ServiceRefused", "ServiceUnverifiable"]
+
+log = logging.getLogger(__name__)
+
+# The second parser runs on any query whose text says "service" (in any case, anywhere, even in
+# a string: the two lexers might disagree on where a string ends) or has \u escapes.
+_SECOND_CHECK = re.compile(r"service|\\[uU]", re.IGNORECASE)
+_PARSER_RECURSION = 200_000
+_PARSER_STACK = 64 * 1024 * 1024
 
 
 class ServiceRefused(Exception):
@@ -128,15 +146,11 @@ class ServicePolicy:
                              "or ask the operator to add it to FUKUDX_SERVICE_ALLOWLIST.")
 
     def check_query(self, query: str) -> list[str]:
-        """Check every SERVICE clause of `query`; return the endpoint IRIs it will call.
+        """Check every possible SERVICE clause of `query`; return the endpoint IRIs it may call.
 
         Raises ServiceRefused (→ 403) or ServiceUnverifiable (→ 400).
         """
-        from .query_inspect import inspect_query, line_column
-
         info = inspect_query(query)
-        if not info.services:
-            return []
         iris = []
         for ref in info.services:
             line, column = line_column(query, ref.offset)
@@ -154,27 +168,55 @@ class ServicePolicy:
                                      f"IRI; {self._allowed_text()}.")
             self.check_iri(ref.target)
             iris.append(ref.target)
-        for term in self._rdflib_targets(query):
-            if type(term).__name__ == "Variable":
-                raise ServiceRefused(f"SERVICE ?{term} refused: the endpoint must be a fixed IRI; {self._allowed_text()}.")
-            self.check_iri(str(term))
+        if _SECOND_CHECK.search(query):
+            for term in self._rdflib_targets(query):
+                if type(term).__name__ == "Variable":
+                    raise ServiceRefused(f"SERVICE ?{term} refused: the endpoint must be a fixed IRI; "
+                                         f"{self._allowed_text()}.")
+                self.check_iri(str(term))
         return iris
 
-    def _rdflib_targets(self, query: str, limit: int = 200_000) -> list:
-        """SERVICE targets by rdflib's parser, or [] when it cannot parse the query (a cross-check only)."""
-        if len(query) > limit:
-            return []
-        try:
+    def _rdflib_targets(self, query: str) -> list:
+        """SERVICE targets found by rdflib's parser, an engine independent of the lexer.
+
+        A query it cannot read is refused (fail closed). Its parser recurses once per triple
+        pattern, so it runs on a thread with a large stack; the caller's timeout bounds it.
+        """
+        outcome: dict = {}
+
+        def parse() -> None:
             from rdflib.plugins.sparql.algebra import translateQuery
             from rdflib.plugins.sparql.parser import parseQuery
 
-            with _rdflib_lock:
+            try:
                 algebra = translateQuery(parseQuery(query), base=self.base_iri).algebra
-            found: list = []
-            _collect_services(algebra, found, set())
-            return found
-        except (Exception, RecursionError):  # noqa: BLE001 - unparseable for rdflib: the lexer's answer stands
-            return []
+                found: list = []
+                _collect_services(algebra, found, set())
+                outcome["found"] = found
+            except (Exception, RecursionError) as exc:  # noqa: BLE001 - any failure means "cannot tell"
+                outcome["error"] = f"{type(exc).__name__}: {str(exc)[:200]}"
+
+        with _rdflib_lock:
+            limit = sys.getrecursionlimit()
+            size = threading.stack_size()
+            sys.setrecursionlimit(max(limit, _PARSER_RECURSION))
+            threading.stack_size(_PARSER_STACK)
+            try:
+                thread = threading.Thread(target=parse, name="service-check")
+                thread.start()
+                thread.join()
+            except RuntimeError as exc:  # no memory for the thread's stack
+                outcome["error"] = str(exc)
+            finally:
+                threading.stack_size(size)
+                sys.setrecursionlimit(limit)
+        if "found" not in outcome:
+            log.info("second SERVICE check could not parse the query: %s", outcome.get("error"))
+            raise ServiceUnverifiable(
+                "the query mentions 'service' (or uses \\u escapes), so it is checked by a second SPARQL parser "
+                "as well, and that parser could not read it. Separate keywords with spaces (SERVICE SILENT <…>), "
+                "write prefixed names containing 'service' as full IRIs in <…>, and avoid engine-specific syntax.")
+        return outcome["found"]
 
 
 def _collect_services(node, found: list, seen: set) -> None:

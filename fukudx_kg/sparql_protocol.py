@@ -26,10 +26,11 @@ from flask import Blueprint, Response, request
 from . import results
 from .conneg import UnknownFormat, format_names, negotiate, parse_media_type
 from .errors import ProtocolError
-from .query_inspect import inspect_query
+from .query_inspect import MAX_NESTING, inspect_query, line_column
 from .query_page import render_query_page
 from .query_runner import Job, PoolBusy, QueryFailed, QueryTimeout, WorkerFailed
 from .runtime import current
+from .syntax_errors import explain
 from .service_description import DESCRIPTION_TYPES, build_description, serialize_description
 
 log = logging.getLogger(__name__)
@@ -119,6 +120,18 @@ def _refuse_update(via: str) -> ProtocolError:
     return ProtocolError(403, f"this endpoint is read-only: SPARQL Update ({via}) is not accepted and the data "
                               "never changes over HTTP. Send a query (SELECT, ASK, CONSTRUCT, DESCRIBE) instead; "
                               "to change the data, edit the sources and rebuild the dataset.")
+
+
+def _refuse_unreadable(query: str, info) -> None:
+    """Fail closed: a text whose form the lexer cannot tell, or that nests absurdly deep, never runs."""
+    if info.form is None:
+        line, column = line_column(query, info.body_start)
+        raise ProtocolError(400, explain(query, f"error at {line}:{column}: expected SELECT, CONSTRUCT, DESCRIBE "
+                                                "or ASK (after the PREFIX and BASE declarations)"))
+    if info.nesting > MAX_NESTING:
+        raise ProtocolError(400, f"the query nests {{ }}, ( ) and [ ] {info.nesting} levels deep; this endpoint "
+                                 f"accepts at most {MAX_NESTING} levels. Flatten the query (e.g. fewer nested "
+                                 "groups or parentheses).")
 
 
 def read_sparql_request(max_bytes: int) -> SparqlRequest:
@@ -261,6 +274,7 @@ def sparql() -> Response:
     info = inspect_query(query)
     if info.update:
         raise _refuse_update(info.update)
+    _refuse_unreadable(query, info)
     # SERVICE targets are checked in the query process, before the engine runs (service_policy).
 
     offered = results.offered_types(info.form)
@@ -291,7 +305,12 @@ def sparql() -> Response:
               within_cap=info.form == "SELECT" and info.limit is not None and info.limit <= settings.row_cap)
     try:
         outcome = rt.pool.run(job)
-    except QueryTimeout:
+    except QueryTimeout as exc:
+        if exc.quick_lane:
+            raise ProtocolError(503, "every regular query process is busy with long-running queries, and this one "
+                                     f"ran longer than the {settings.quick_lane_timeout:g} s allowed meanwhile "
+                                     "(FUKUDX_QUICK_LANE_TIMEOUT); retry in a few seconds",
+                                {"Retry-After": "5"}) from None
         raise ProtocolError(503, f"the query ran longer than the {settings.query_timeout:g} s limit "
                                  "(FUKUDX_QUERY_TIMEOUT) and was stopped. Make it cheaper: bind variables, "
                                  "add selective triple patterns, avoid cartesian products, or add LIMIT.") from None

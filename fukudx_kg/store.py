@@ -1,4 +1,4 @@
-"""Query backends: the embedded pyoxigraph store, or any remote SPARQL 1.1 endpoint via SPARQLWrapper.
+"""Query backends: the embedded pyoxigraph store, or any remote SPARQL 1.1 query endpoint.
 
 Two halves:
 
@@ -16,12 +16,12 @@ nothing can write to it over HTTP.
 
 from __future__ import annotations
 
-import ast
 import json
 import logging
 import os
 import re
 import shutil
+import sys
 import threading
 import time
 from dataclasses import dataclass, field
@@ -87,7 +87,7 @@ class OxigraphBackend:
 
 
 class RemoteBackend:
-    """A remote SPARQL 1.1 query endpoint reached through SPARQLWrapper.
+    """A remote SPARQL 1.1 query endpoint (queries always sent as `query=`, see RemoteExecutor).
 
     The release hash comes from `<build_dir>/release.json` when the deployment ships one (the
     data loaded into the remote store); otherwise responses carry no ETag. Counts are asked from
@@ -264,55 +264,54 @@ _REMOTE_GRAPH_TYPES = {
 
 
 class RemoteExecutor:
-    """Runs queries on a remote SPARQL 1.1 endpoint with SPARQLWrapper (POST, content negotiation)."""
+    """Runs queries on a remote SPARQL 1.1 endpoint (inside a query process).
+
+    The text is always POSTed as `query=` (SPARQL 1.1 Protocol, query via URL-encoded POST): no
+    client library may look at it and decide it is an update (SPARQLWrapper would send
+    `INSERTDATA{…}` as `update=`). Redirects are not followed. What the endpoint says on a
+    failure is logged, not shown to the client (it may name hosts or paths of the deployment).
+    """
 
     def __init__(self, url: str, base_iri: str | None, timeout: float):
         import pyoxigraph as ox
+        import requests
 
         self._ox = ox
+        self._session = requests.Session()
         self.url = url
         self.base_iri = base_iri
         self.timeout = timeout
 
     def run(self, query: str, default_graphs: list[str] | None, named_graphs: list[str] | None,
             union_default_graph: bool = True) -> Result:
-        import socket
-        import urllib.error
-
-        from SPARQLWrapper import POST, SPARQLWrapper
-        from SPARQLWrapper.SPARQLExceptions import QueryBadFormed, SPARQLWrapperException
+        import requests
 
         ox = self._ox
-        client = SPARQLWrapper(self.url)
-        client.setMethod(POST)
-        client.setOnlyConneg(True)
-        client.setTimeout(max(1, int(self.timeout + 0.999)))
         # Relative IRIs resolve against the data's base IRI, as on the embedded store (several BASE
         # declarations are allowed; a BASE in the query itself comes later and wins).
-        client.setQuery(f"BASE <{self.base_iri}>\n{query}" if self.base_iri else query)
-        for graph in default_graphs or []:
-            client.addDefaultGraph(graph)
-        for graph in named_graphs or []:
-            client.addNamedGraph(graph)
-        client.addCustomHttpHeader(
-            "Accept",
-            "application/sparql-results+json, application/n-triples, text/turtle;q=0.9, "
-            "application/sparql-results+xml;q=0.8, application/rdf+xml;q=0.5, */*;q=0.1")
+        text = f"BASE <{self.base_iri}>\n{query}" if self.base_iri else query
+        form = [("query", text)] + [("default-graph-uri", g) for g in default_graphs or []] + \
+            [("named-graph-uri", g) for g in named_graphs or []]
         try:
-            response = client.query().response
-            body = response.read()
-            media_type = (response.headers.get("Content-Type") or "").split(";")[0].strip().lower()
-        except QueryBadFormed as exc:
-            message = _remote_body(exc)
+            response = self._session.post(self.url, data=form, headers={"Accept": _REMOTE_ACCEPT},
+                                          timeout=max(1.0, self.timeout), allow_redirects=False)
+            body = response.content
+        except requests.RequestException as exc:
+            _log_remote(f"could not be reached: {exc}")
+            raise BackendError("the backend store could not be reached; the details are in the server log",
+                               503) from None
+        media_type = (response.headers.get("Content-Type") or "").split(";")[0].strip().lower()
+        if response.status_code == 400:
+            message = body[:2000].decode("utf-8", "replace")
             engine = re.match(r"error at (\d+):(\d+): (.*)", message, re.DOTALL)
             if engine and self.base_iri:  # an Oxigraph-style position; our BASE line came first
                 line = max(1, int(engine.group(1)) - 1)
-                raise SyntaxError(f"error at {line}:{engine.group(2)}: {engine.group(3)}") from None
-            raise BackendError(f"the backend endpoint rejected the query: {message}", 400) from None
-        except SPARQLWrapperException as exc:
-            raise BackendError(f"the backend endpoint failed: {_remote_message(exc)}") from None
-        except (urllib.error.URLError, socket.timeout, TimeoutError, ConnectionError, OSError) as exc:
-            raise BackendError(f"the backend endpoint {self.url} could not be reached: {exc}", 503) from None
+                raise SyntaxError(f"error at {line}:{engine.group(2)}: {engine.group(3)}")
+            raise BackendError(f"the backend store rejected the query as malformed: {message}", 400)
+        if response.status_code != 200:
+            _log_remote(f"answered {response.status_code}: {body[:500]!r}")
+            raise BackendError(f"the backend store failed (HTTP {response.status_code}); the details are in "
+                               "the server log")
         try:
             if media_type in _REMOTE_RESULT_TYPES:
                 fmt = getattr(ox.QueryResultsFormat, _REMOTE_RESULT_TYPES[media_type])
@@ -321,27 +320,17 @@ class RemoteExecutor:
                 fmt = getattr(ox.RdfFormat, _REMOTE_GRAPH_TYPES[media_type])
                 return "triples", (quad.triple for quad in ox.parse(body, format=fmt))
         except (SyntaxError, ValueError) as exc:
-            raise BackendError(f"the backend endpoint answered unreadable {media_type}: {exc}") from None
-        raise BackendError(f"the backend endpoint answered with unsupported content type {media_type!r}")
+            _log_remote(f"answered unreadable {media_type}: {exc}")
+            raise BackendError(f"the backend store answered unreadable {media_type}") from None
+        raise BackendError(f"the backend store answered with unsupported content type {media_type!r}")
 
 
-def _remote_body(exc: Exception) -> str:
-    """The response body SPARQLWrapper folded into its exception message, as text."""
-    text = str(exc)
-    marker = "\n\nResponse:\n"
-    if marker in text:
-        raw = text.split(marker, 1)[1].strip()
-        try:
-            value = ast.literal_eval(raw)
-            text = value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
-        except (ValueError, SyntaxError):
-            text = raw
-    return text if len(text) < 2000 else text[:2000] + "…"
+_REMOTE_ACCEPT = ("application/sparql-results+json, application/n-triples, text/turtle;q=0.9, "
+                  "application/sparql-results+xml;q=0.8, application/rdf+xml;q=0.5, */*;q=0.1")
 
 
-def _remote_message(exc: Exception) -> str:
-    text = str(exc)
-    return text if len(text) < 2000 else text[:2000] + "…"
+def _log_remote(what: str) -> None:
+    print(f"query process: the backend store {what}", file=sys.stderr)
 
 
 def open_executor(spec: dict[str, Any]):

@@ -59,15 +59,16 @@ def _wait_for_query_processes(server, count: int, timeout: float = 30) -> set[in
 @pytest.fixture(scope="module")
 def short_timeout_server(server_factory):
     server = server_factory(env={"FUKUDX_QUERY_TIMEOUT": str(TIMEOUT_S), "FUKUDX_WORKERS": "2",
-                                 "FUKUDX_QUERY_WORKERS": "2", "FUKUDX_QUERY_MEMORY_MB": "400"})
-    assert len(_wait_for_query_processes(server, 4)) == 4  # 2 web processes × 2 query processes
+                                 "FUKUDX_QUERY_WORKERS": "2", "FUKUDX_MEMORY_BUDGET_MB": "2400"})
+    # 2 web processes × (2 query processes + 1 in the quick lane), 400 MiB each
+    assert len(_wait_for_query_processes(server, 6)) == 6
     return server
 
 
 def test_runaway_query_stopped_while_others_stay_fast(short_timeout_server, record_property):
     server = short_timeout_server
-    before = _wait_for_query_processes(server, 4)
-    assert len(before) == 4
+    before = _wait_for_query_processes(server, 6)
+    assert len(before) == 6
     outcome: dict = {}
 
     def runaway():
@@ -106,10 +107,10 @@ def test_runaway_query_stopped_while_others_stay_fast(short_timeout_server, reco
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline:
         after = _query_processes(server)
-        if len(after) == 4 and len(after - before) == 1:
+        if len(after) == 6 and len(after - before) == 1:
             break
         time.sleep(0.1)
-    assert len(after) == 4 and len(before - after) == 1, (before, after)
+    assert len(after) == 6 and len(before - after) == 1, (before, after)
     killed = (before - after).pop()
     assert not os.path.exists(f"/proc/{killed}")
     assert requests.get(server.url("/readyz")).status_code == 200
@@ -133,7 +134,7 @@ def test_parallel_runaways_all_stopped(short_timeout_server):
     for thread in threads:
         thread.join()
     assert statuses == [503, 503, 503]
-    assert len(_wait_for_query_processes(server, 4)) == 4
+    assert len(_wait_for_query_processes(server, 6)) == 6
     assert requests.get(server.sparql, params={"query": FAST}).status_code == 200
     version = requests.get(server.url("/version")).json()
     assert version["limits"]["query_timeout_s"] == TIMEOUT_S
@@ -180,6 +181,6 @@ def test_pool_answers_busy_when_every_process_is_taken(server_build_dir):
         assert pool.wait_ready(30)
         outcome = pool.run(Job(FAST, media_type="text/csv"))
         assert outcome.body.decode().splitlines() == ["n", "59"]
-        assert pool.status()["timeouts"] == 1 and pool.status()["busy"] == 1
+        assert pool.status()["stats"]["timeouts"] == 1 and pool.status()["stats"]["busy"] == 1
     finally:
         pool.close()

@@ -29,6 +29,7 @@ def test_health_ready_and_version(live_server, server_build_dir):
     assert ready.status_code == 200 and ready.json()["status"] == "ready"
     processes = ready.json()["query_processes"]
     assert processes["size"] == 2 and processes["alive"] >= 1
+    assert ready.json()["query_network"] == "isolated"  # empty allow-list: query processes have no network
     version = requests.get(live_server.url("/version"))
     assert version.headers["Content-Type"] == "application/json"
     body = version.json()
@@ -41,6 +42,9 @@ def test_health_ready_and_version(live_server, server_build_dir):
     assert body["limits"] == {"query_timeout_s": 30.0, "row_cap": 10000, "max_query_bytes": 1000000,
                               "service_allowlist": [], "backend": "oxigraph", "cache_max_age_s": 300}
     assert body["software"]["pyoxigraph"] == "0.5.13"
+    # Public and cached: nothing about the deployment (paths, backend URLs, query-process internals).
+    assert str(server_build_dir) not in version.text and "oxigraph-store" not in version.text
+    assert "query_processes" not in body and set(body["backend"]) == {"kind"}
     for path in ("/healthz", "/readyz", "/version"):
         assert requests.get(live_server.url(path)).headers["Cache-Control"] == "no-store"
 
@@ -52,14 +56,14 @@ def test_server_builds_missing_dataset(server_factory, tmp_path):
     assert _count(server.base) == "59"
     release = json.loads((empty / "release.json").read_text(encoding="utf-8"))["release"]
     assert requests.get(server.url("/version")).json()["release"] == release
-    assert "Starting gunicorn" in server.log()  # the production server
+    assert "Starting granian" in server.log()  # the production server
 
 
 def test_dev_mode_serves_with_reloader(server_factory):
     server = server_factory(args=("--dev",), env={"FUKUDX_QUERY_WORKERS": "1"})
     assert _count(server.base) == "59"
     log = server.log()
-    assert "Starting gunicorn" not in log and "Restarting with stat" in log  # Flask's reloader
+    assert "Starting granian" not in log and "Restarting with stat" in log  # Flask's reloader
     bad = requests.get(server.sparql, params={"query": "SELECT * WHERE { ?s ?p }"})
     assert bad.status_code == 400 and "Traceback" not in bad.text  # no debugger pages in dev mode either
 
