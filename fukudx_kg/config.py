@@ -140,8 +140,10 @@ SPECS: tuple[_Spec, ...] = (
     _Spec("query_timeout", "FUKUDX_QUERY_TIMEOUT", "30",
           lambda e, r: _parse_float(e, r, minimum=0.0),
           "Seconds a query may run (including serialization); then its worker is killed and the client gets 503."),
-    _Spec("row_cap", "FUKUDX_ROW_CAP", "10000", lambda e, r: _parse_int(e, r, minimum=1),
-          "Most result rows (SELECT) or triples (CONSTRUCT/DESCRIBE) returned; longer results are cut and flagged."),
+    _Spec("row_cap", "FUKUDX_ROW_CAP", "100000", lambda e, r: _parse_int(e, r, minimum=1),
+          "Most result rows (SELECT) or triples (CONSTRUCT/DESCRIBE) in one answer. A longer result is refused "
+          "(422, pointing to LIMIT/OFFSET and /download) unless the request says partial=true; then it is "
+          "cut and flagged."),
     _Spec("max_query_bytes", "FUKUDX_MAX_QUERY_BYTES", "1000000", lambda e, r: _parse_int(e, r, minimum=64),
           "Largest accepted query text in UTF-8 bytes; larger requests get 413."),
     _Spec("service_allowlist", "FUKUDX_SERVICE_ALLOWLIST", "", _parse_allowlist,
@@ -201,7 +203,7 @@ class Settings:
 
     base_iri: str = DEFAULT_BASE_IRI
     query_timeout: float = 30.0
-    row_cap: int = 10_000
+    row_cap: int = 100_000
     max_query_bytes: int = 1_000_000
     service_allowlist: tuple[str, ...] = ()
     backend: str = "oxigraph"

@@ -73,10 +73,11 @@ class Job:
     default_graphs: list[str] | None = None
     named_graphs: list[str] | None = None
     media_type: str | None = None       # None → the default type of whatever form the query has
-    row_cap: int = 10_000
+    row_cap: int = 100_000
     prefixes: dict[str, str] = field(default_factory=dict)
     union_default_graph: bool = True    # False when the query's own FROM / FROM NAMED define the dataset
     within_cap: bool = False            # a SELECT whose outermost LIMIT ≤ row_cap: cannot be truncated
+    partial: bool = False               # the client accepts a result cut at the row cap (else: refused)
 
 
 @dataclass
@@ -421,6 +422,8 @@ def _execute(executor, job: dict, policy) -> tuple[dict, bytes]:
     except Exception as exc:  # noqa: BLE001 - report, never crash the process on one query
         return {"ok": False, "status": 500, "kind": "internal",
                 "message": f"query evaluation failed unexpectedly ({type(exc).__name__}: {exc})"}, b""
+    if written.truncated and not job.get("partial"):
+        return {"ok": False, "status": 422, "kind": "too-large", "message": results.too_large_message(job["row_cap"])}, b""
     header = {"ok": True, "media_type": media_type, "kind": kind, "rows": written.rows, "truncated": written.truncated}
     return header, written.body
 

@@ -4,6 +4,11 @@ SELECT solutions are written here (JSON, XML, CSV, TSV) so the row cap can stop 
 and the JSON can carry a `"truncated"` flag; graphs (CONSTRUCT/DESCRIBE) are collected up to the
 cap and written by pyoxigraph's serializers. Terms are pyoxigraph terms, whichever backend
 produced them.
+
+A cut result is only ever sent to a client that asked for one (`partial=true`): it then says so
+in-band in every format that has a place for it (the JSON flag, an XML comment, a `#` comment in
+Turtle, N-Triples, N-Quads and TriG, the HTML banner) besides the `X-Result-Truncated` header.
+Without `partial`, a result over the cap is refused (`too_large_message`).
 """
 
 from __future__ import annotations
@@ -241,7 +246,7 @@ def write_solutions(variables: Sequence[str], rows: Iterable[Sequence], media_ty
             count += 1
         parts.append("</results>\n")
         if truncated:
-            parts.append(f"<!-- truncated: only the first {row_cap} results are included (row cap) -->\n")
+            parts.append(f"<!-- truncated: only the first {row_cap} results are included (row cap, partial=true) -->\n")
         parts.append("</sparql>\n")
     elif kind == "csv":
         parts.append(",".join(_csv_field(ox.Literal(v)) for v in variables) + "\r\n")
@@ -308,6 +313,25 @@ def write_boolean(value: bool, media_type: str) -> Written:
     return Written(body.encode("utf-8"), 1, False)
 
 
+def too_large_message(row_cap: int) -> str:
+    return (f"the result has more than {row_cap:,} rows or triples (FUKUDX_ROW_CAP), the most one answer holds. "
+            "Page through it with ORDER BY and LIMIT/OFFSET, narrow the query, download the whole dataset from "
+            "/download/dataset.nq, or add partial=true to the request to accept the first "
+            f"{row_cap:,} (flagged as truncated).")
+
+
+_COMMENTED = {ox.RdfFormat.TURTLE, ox.RdfFormat.N_TRIPLES, ox.RdfFormat.N_QUADS, ox.RdfFormat.TRIG}
+
+
+def _truncation_note(fmt, row_cap: int) -> bytes:
+    text = f"truncated: only the first {row_cap} triples are included (row cap, partial=true)"
+    if fmt in _COMMENTED:
+        return f"# {text}\n".encode("utf-8")
+    if fmt is ox.RdfFormat.RDF_XML:  # a comment may follow the document element
+        return f"<!-- {text} -->\n".encode("utf-8")
+    return b""  # JSON-LD has no comments: the header says it
+
+
 def write_triples(triples: Iterable, media_type: str, row_cap: int, prefixes: dict[str, str] | None = None) -> Written:
     """Write CONSTRUCT/DESCRIBE triples, at most `row_cap` of them."""
     fmt = GRAPH_TYPES[media_type]
@@ -328,6 +352,8 @@ def write_triples(triples: Iterable, media_type: str, row_cap: int, prefixes: di
         body = ox.serialize(collected, format=fmt)
     if body is None:
         body = b""
+    if truncated:
+        body += _truncation_note(fmt, row_cap)
     return Written(body, len(collected), truncated)
 
 
@@ -348,7 +374,7 @@ def _html_term(term) -> str:
 
 def _html_page(header: str, rows: list[str], count: int, truncated: bool, row_cap: int) -> str:
     banner = (f'<p class="truncated"><strong>Truncated:</strong> only the first {row_cap:,} results are shown '
-              "(row cap). Add LIMIT/OFFSET or narrow the query to see the rest.</p>\n") if truncated else ""
+              "(row cap, partial=true). Add LIMIT/OFFSET or narrow the query to see the rest.</p>\n") if truncated else ""
     return ("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>SPARQL results</title>"
             "<style>body{font-family:system-ui,sans-serif;margin:1rem}table{border-collapse:collapse}"
             "td,th{border:1px solid #ccc;padding:.2rem .4rem;text-align:left;vertical-align:top}"

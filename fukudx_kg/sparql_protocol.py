@@ -39,6 +39,9 @@ ENDPOINT_PATH = "/sparql"
 FORM_TYPE = "application/x-www-form-urlencoded"
 QUERY_TYPE = "application/sparql-query"
 UPDATE_TYPE = "application/sparql-update"
+# CSV/TSV with bom=1: Excel (notably on Japanese Windows) reads UTF-8 only after a byte order mark.
+UTF8_BOM = b"\xef\xbb\xbf"
+EXCEL_TYPES = {"text/csv": "csv", "text/tab-separated-values": "tsv"}
 _ABSOLUTE_IRI = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|\\^`]*\Z")
 
 bp = Blueprint("sparql", __name__)
@@ -51,6 +54,8 @@ class SparqlRequest:
     named_graphs: list[str] = field(default_factory=list)
     formats: list[str] = field(default_factory=list)  # non-empty ?format= values
     via: str = "GET"
+    partial: bool = False   # partial=true: a result cut at the row cap is welcome (else refused)
+    bom: bool = False       # bom=1: CSV/TSV start with a UTF-8 byte order mark, for Excel
 
     @property
     def format(self) -> str | None:
@@ -191,7 +196,20 @@ def read_sparql_request(max_bytes: int) -> SparqlRequest:
                                          "https://w3id.org/fukudx/graph/pref/07")
     if query is not None and len(query.encode("utf-8")) > max_bytes:
         raise _too_large(len(query.encode("utf-8")), max_bytes)
-    return SparqlRequest(query, default_graphs, named_graphs, formats, via)
+    return SparqlRequest(query, default_graphs, named_graphs, formats, via,
+                         partial=_flag(params, "partial"), bom=_flag(params, "bom"))
+
+
+_TRUE, _FALSE = ("true", "1", "yes", "on"), ("false", "0", "no", "off", "")
+
+
+def _flag(params: dict[str, list[str]], name: str) -> bool:
+    value = _single(params, name)
+    if value is None or value.strip().lower() in _FALSE:
+        return False
+    if value.strip().lower() in _TRUE:
+        return True
+    raise ProtocolError(400, f"{name}={value!r} is not a yes/no value; send {name}=true or {name}=false")
 
 
 # ------------------------------------------------------------------------------------ answering
@@ -292,7 +310,8 @@ def sparql() -> Response:
     tag = None
     if cacheable and release:
         tag = _etag(release, "query", query, "\x01".join(req.default_graphs), "\x01".join(req.named_graphs),
-                    media, str(settings.row_cap), settings.base_iri, ",".join(settings.service_allowlist))
+                    media, str(settings.row_cap), settings.base_iri, ",".join(settings.service_allowlist),
+                    f"partial={req.partial},bom={req.bom}")
         not_modified = _not_modified(tag, cache_control)
         if not_modified is not None:
             return not_modified
@@ -302,7 +321,8 @@ def sparql() -> Response:
     job = Job(query, list(req.default_graphs) if req.has_dataset else None,
               list(req.named_graphs) if req.has_dataset else None, media, settings.row_cap, info.prefixes,
               union_default_graph=not info.dataset_clause,
-              within_cap=info.form == "SELECT" and info.limit is not None and info.limit <= settings.row_cap)
+              within_cap=info.form == "SELECT" and info.limit is not None and info.limit <= settings.row_cap,
+              partial=req.partial)
     try:
         outcome = rt.pool.run(job)
     except QueryTimeout as exc:
@@ -325,7 +345,12 @@ def sparql() -> Response:
             log.error("query failed: %s", exc.message)
         raise ProtocolError(exc.status, exc.message) from None
 
-    response = Response(outcome.body, content_type=results.content_type(outcome.media_type))
+    body = outcome.body
+    if req.bom and outcome.media_type in EXCEL_TYPES:
+        body = UTF8_BOM + body
+    response = Response(body, content_type=results.content_type(outcome.media_type))
+    if req.bom and outcome.media_type in EXCEL_TYPES:  # opens in Excel from the downloads folder
+        response.headers["Content-Disposition"] = f'attachment; filename="results.{EXCEL_TYPES[outcome.media_type]}"'
     response.headers["X-Result-Truncated"] = "true" if outcome.truncated else "false"
     if outcome.rows >= 0:  # not counted when pyoxigraph wrote a result that could not reach the cap
         response.headers["X-Result-Rows"] = str(outcome.rows)

@@ -7,13 +7,15 @@ import json
 from urllib.parse import quote, urlsplit
 
 import pyoxigraph
+import pytest
+import rdflib
 import requests
 
 from conftest import raw_http
 
 FDX = "https://w3id.org/fukudx/ontology#"
 COUNT = f"SELECT (COUNT(*) AS ?n) WHERE {{ ?m a <{FDX}Municipality> }}"
-BIG = "SELECT ?a ?b WHERE { ?a ?p ?o . ?b ?q ?r } LIMIT 10005"  # more rows than the 10,000 row cap
+BIG = "SELECT ?a ?b WHERE { ?a ?p ?o . ?b ?q ?r } LIMIT 1005"  # more rows than small_cap_server's 1,000
 
 
 
@@ -77,26 +79,77 @@ def test_etag_304_and_cache_control(live_server):
     assert post.headers["Cache-Control"] == "no-store" and "ETag" not in post.headers
 
 
-def test_row_cap_cuts_and_says_so(live_server):
-    data = requests.get(live_server.sparql, params={"query": BIG}, headers={"Accept": "application/sparql-results+json"})
+@pytest.fixture(scope="module")
+def small_cap_server(server_factory):
+    return server_factory(env={"FUKUDX_ROW_CAP": "1000", "FUKUDX_WORKERS": "1", "FUKUDX_QUERY_WORKERS": "1"})
+
+
+def test_result_over_the_cap_is_refused_unless_partial_is_asked_for(small_cap_server):
+    server = small_cap_server
+    refused = requests.get(server.sparql, params={"query": BIG})
+    assert refused.status_code == 422
+    assert "1,000" in refused.text and "/download/dataset.nq" in refused.text and "partial=true" in refused.text
+    construct = requests.get(server.sparql, params={"query": "CONSTRUCT WHERE { ?s ?p ?o }", "format": "ttl"})
+    assert construct.status_code == 422
+    exact = requests.get(server.sparql, params={"query": BIG.replace("1005", "1000")})
+    assert exact.status_code == 200 and exact.headers["X-Result-Truncated"] == "false"  # at the cap is complete
+
+
+def test_partial_results_say_so_in_band(small_cap_server):
+    server = small_cap_server
+    data = requests.get(server.sparql, params={"query": BIG, "partial": "true"},
+                        headers={"Accept": "application/sparql-results+json"})
     assert data.status_code == 200
     assert data.headers["X-Result-Truncated"] == "true"
-    assert data.headers["X-Row-Cap"] == "10000" and data.headers["X-Result-Rows"] == "10000"
+    assert data.headers["X-Row-Cap"] == "1000" and data.headers["X-Result-Rows"] == "1000"
     body = data.json()
-    assert body["truncated"] is True and len(body["results"]["bindings"]) == 10000
+    assert body["truncated"] is True and len(body["results"]["bindings"]) == 1000
     # strict streaming parsers (Oxigraph's) accept the flag: it comes before "results"
-    assert len(list(pyoxigraph.parse_query_results(data.content, format=pyoxigraph.QueryResultsFormat.JSON))) == 10000
-    csv = requests.get(live_server.sparql, params={"query": BIG, "format": "csv"})
-    assert csv.headers["X-Result-Truncated"] == "true" and csv.text.count("\r\n") == 10001
-    xml = requests.get(live_server.sparql, params={"query": BIG, "format": "xml"})
-    assert xml.text.count("<result>") == 10000 and "truncated" in xml.text
-    assert len(list(pyoxigraph.parse_query_results(xml.content, format=pyoxigraph.QueryResultsFormat.XML))) == 10000
-    construct = requests.get(live_server.sparql, params={"query": "CONSTRUCT WHERE { ?s ?p ?o }", "format": "nt"})
-    assert construct.headers["X-Result-Truncated"] == "true" and construct.text.count("\n") == 10000
-    small = requests.get(live_server.sparql, params={"query": COUNT})
-    assert small.headers["X-Result-Truncated"] == "false" and small.json()["truncated"] is False
-    exact = requests.get(live_server.sparql, params={"query": BIG.replace("10005", "10000")})
-    assert exact.headers["X-Result-Truncated"] == "false"  # exactly at the cap is complete
+    assert len(list(pyoxigraph.parse_query_results(data.content, format=pyoxigraph.QueryResultsFormat.JSON))) == 1000
+    csv = requests.get(server.sparql, params={"query": BIG, "format": "csv", "partial": "1"})
+    assert csv.headers["X-Result-Truncated"] == "true" and csv.text.count("\r\n") == 1001
+    xml = requests.get(server.sparql, params={"query": BIG, "format": "xml", "partial": "true"})
+    assert xml.text.count("<result>") == 1000 and "<!-- truncated" in xml.text
+    assert len(list(pyoxigraph.parse_query_results(xml.content, format=pyoxigraph.QueryResultsFormat.XML))) == 1000
+    for fmt, comment in (("nt", "# truncated"), ("ttl", "# truncated"), ("nq", "# truncated"), ("trig", "# truncated"),
+                         ("rdf", "<!-- truncated")):
+        construct = requests.get(server.sparql, params={"query": "CONSTRUCT WHERE { ?s ?p ?o }", "format": fmt,
+                                                        "partial": "true"})
+        assert construct.headers["X-Result-Truncated"] == "true" and construct.text.rstrip().endswith("-->" if fmt == "rdf" else ")")
+        assert comment in construct.text, fmt
+        graph = rdflib.Graph().parse(data=construct.content, format={"nt": "nt", "ttl": "turtle", "nq": "nquads",
+                                                                    "trig": "trig", "rdf": "xml"}[fmt])
+        assert len(graph) == 1000, fmt  # the marker is a comment: still valid RDF
+    bad = requests.get(server.sparql, params={"query": BIG, "partial": "maybe"})
+    assert bad.status_code == 400 and "partial=true" in bad.text
+
+
+def test_everything_asked_for_is_everything(live_server):
+    """CONSTRUCT of the whole graph comes back whole, in Turtle and through rdflib's SPARQLStore."""
+    triples = requests.get(live_server.url("/version")).json()["triples"]
+    response = requests.get(live_server.sparql, params={"query": "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"},
+                            headers={"Accept": "text/turtle"})
+    assert response.status_code == 200 and response.headers["X-Result-Truncated"] == "false"
+    assert len(rdflib.Graph().parse(data=response.content, format="turtle")) == triples
+    from rdflib.plugins.stores.sparqlstore import SPARQLStore
+
+    store = rdflib.Graph(store=SPARQLStore(live_server.sparql, returnFormat="json"))
+    assert len(store) == triples == sum(1 for _ in store.triples((None, None, None)))
+
+
+def test_csv_for_excel(live_server):
+    query = "SELECT ?label WHERE { <https://w3id.org/fukudx/id/pref/07> <http://www.w3.org/2000/01/rdf-schema#label> ?label }"
+    plain = requests.get(live_server.sparql, params={"query": query, "format": "csv"})
+    assert not plain.content.startswith(b"\xef\xbb\xbf") and "Content-Disposition" not in plain.headers
+    excel = requests.get(live_server.sparql, params={"query": query, "format": "csv", "bom": "1"})
+    assert excel.content.startswith(b"\xef\xbb\xbflabel\r\n")
+    assert excel.content[3:].decode("utf-8") == plain.text and "福島県" in plain.text
+    assert excel.headers["Content-Disposition"] == 'attachment; filename="results.csv"'
+    assert excel.headers["ETag"] != plain.headers["ETag"]
+    tsv = requests.get(live_server.sparql, params={"query": query, "format": "tsv", "bom": "true"})
+    assert tsv.content.startswith(b"\xef\xbb\xbf?label\n")
+    json_answer = requests.get(live_server.sparql, params={"query": query, "bom": "1"})
+    assert json_answer.content.startswith(b"{")  # only CSV and TSV get the mark
 
 
 def test_query_size_limits(live_server):
@@ -176,8 +229,14 @@ def test_service_description_without_and_with_trailing_slash(live_server):
     assert json.loads(requests.get(live_server.sparql + "/", params={"query": "ASK {}"}).text)["boolean"] is True
 
 
-def test_malformed_http_gets_plain_text(live_server):
-    """Errors raised by the HTTP server itself (before the app) are plain text with a hint too."""
+def test_malformed_http_gets_400_and_is_closed(live_server):
+    """Requests that are not HTTP get 400 and the connection is closed.
+
+    Changed with the move from gunicorn to granian (issue 7, slow clients): granian's HTTP parser
+    (hyper) answers a malformed request line or header itself, before any Python code runs, with a
+    bare `400 Bad Request` (`content-length: 0`, no page and no hint) and closes the connection;
+    gunicorn used to let us write a plain-text hint. The status is the same; the body is now empty
+    (still never an HTML page). Errors the service itself raises keep their plain-text messages."""
     import socket
 
     host, port = urlsplit(live_server.base).hostname, urlsplit(live_server.base).port
@@ -189,5 +248,5 @@ def test_malformed_http_gets_plain_text(live_server):
                 answer += chunk
         head, _, body = answer.partition(b"\r\n\r\n")
         assert head.startswith(b"HTTP/1.1 400"), answer
-        assert b"Content-Type: text/plain; charset=utf-8" in head
-        assert b"malformed" in body and b"<html" not in body
+        assert b"connection: close" in head.lower()
+        assert body == b"" and b"<html" not in answer.lower()

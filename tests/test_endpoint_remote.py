@@ -22,7 +22,8 @@ COUNT = f"SELECT (COUNT(*) AS ?n) WHERE {{ ?m a <{FDX}Municipality> }}"
 @pytest.fixture(scope="module")
 def remote_server(server_factory, oxigraph_server):
     return server_factory(env={"FUKUDX_BACKEND": oxigraph_server.url("/query"), "FUKUDX_WORKERS": "1",
-                               "FUKUDX_QUERY_WORKERS": "2", "FUKUDX_QUERY_TIMEOUT": "3"})
+                               "FUKUDX_QUERY_WORKERS": "2", "FUKUDX_QUERY_TIMEOUT": "3",
+                               "FUKUDX_ROW_CAP": "1000"})
 
 
 def test_remote_select_with_sparqlwrapper(remote_server):
@@ -46,7 +47,7 @@ def test_remote_formats_and_dataset(remote_server):
     for fmt, first_line in (("csv", "n\r\n"), ("tsv", "?n\n")):
         response = requests.get(remote_server.sparql, params={"query": COUNT, "format": fmt})
         assert response.text.startswith(first_line) and "59" in response.text
-    ask = f"ASK {{ ?c a <http://www.w3.org/2002/07/owl#Class> }}"
+    ask = "ASK { ?c a <http://www.w3.org/2002/07/owl#Class> }"
     assert requests.get(remote_server.sparql, params={"query": ask, "default-graph-uri": ONTOLOGY}).json()["boolean"] is True
     assert requests.get(remote_server.sparql, params={"query": ask, "default-graph-uri": PREF07}).json()["boolean"] is False
     graphs = requests.get(remote_server.sparql, params={"query": "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }",
@@ -55,8 +56,10 @@ def test_remote_formats_and_dataset(remote_server):
 
 
 def test_remote_row_cap_errors_and_policy(remote_server):
-    big = requests.get(remote_server.sparql, params={"query": "SELECT * WHERE { ?a ?p ?o . ?b ?q ?r } LIMIT 10005"})
-    assert big.headers["X-Result-Truncated"] == "true" and len(big.json()["results"]["bindings"]) == 10000
+    big = "SELECT * WHERE { ?a ?p ?o . ?b ?q ?r } LIMIT 1005"
+    assert requests.get(remote_server.sparql, params={"query": big}).status_code == 422
+    cut = requests.get(remote_server.sparql, params={"query": big, "partial": "true"})
+    assert cut.headers["X-Result-Truncated"] == "true" and len(cut.json()["results"]["bindings"]) == 1000
     syntax = requests.get(remote_server.sparql, params={"query": "SELECT * WHERE { ?s ?p }"})
     assert syntax.status_code == 400 and "syntax error" in syntax.text.lower()
     update = requests.get(remote_server.sparql, params={"query": "DROP ALL"})

@@ -39,7 +39,7 @@ def test_health_ready_and_version(live_server, server_build_dir):
     assert body["triples"] == release["quads"]  # each triple sits in exactly one named graph
     assert body["base_iri"] == "https://w3id.org/fukudx/id/"
     assert body["backend"]["kind"] == "oxigraph"
-    assert body["limits"] == {"query_timeout_s": 30.0, "row_cap": 10000, "max_query_bytes": 1000000,
+    assert body["limits"] == {"query_timeout_s": 30.0, "row_cap": 100000, "max_query_bytes": 1000000,
                               "service_allowlist": [], "backend": "oxigraph", "cache_max_age_s": 300}
     assert body["software"]["pyoxigraph"] == "0.5.13"
     # Public and cached: nothing about the deployment (paths, backend URLs, query-process internals).
@@ -111,7 +111,9 @@ def test_create_app_factory_in_a_thread(server_build_dir, tmp_path):
         runtime = app.extensions["fukudx"]
         assert runtime.pool.wait_ready(60)
         assert requests.get(base + "/extra").text == "extra part"
-        response = requests.get(base + "/sparql", params={"query": f"SELECT ?m WHERE {{ ?m a <{FDX}Municipality> }}"})
+        query = f"SELECT ?m WHERE {{ ?m a <{FDX}Municipality> }}"
+        assert requests.get(base + "/sparql", params={"query": query}).status_code == 422
+        response = requests.get(base + "/sparql", params={"query": query, "partial": "true"})
         assert response.headers["X-Result-Truncated"] == "true" and len(response.json()["results"]["bindings"]) == 5
         assert requests.get(base + "/nowhere").status_code == 404
     finally:
