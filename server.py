@@ -44,6 +44,10 @@ def create_app(settings: Settings | None = None, store: Backend | None = None) -
     Runtime.create(settings, backend).install(app)
     errors.register(app)
     cors.register(app, settings.cors_origin)
+    from fukudx_kg import compression, input_guard, security_headers
+    input_guard.register(app)       # undecodable paths and query strings → 400
+    security_headers.register(app)  # nosniff, CSP, frame-ancestors, Referrer-Policy on every response
+    compression.register(app)       # gzip for large text answers (Vary: Accept-Encoding, own ETag)
 
     # Blueprints. Further parts of the service (e.g. the linked-data browser) register here.
     sparql_protocol.register(app)

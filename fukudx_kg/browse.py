@@ -3,16 +3,20 @@
 Routes (blueprint "browse", registered by `register(app)` in server.py's create_app):
 
     /                         home: what the dataset is, counts, entry points, downloads, licence
-    /id/<path>                a resource under the data base IRI (conneg; .ttl .jsonld .nt .rdf)
+    /id/<path>                a resource under the data base IRI (conneg; .ttl .jsonld .nt .rdf .nq .trig;
+                              `/id/<path>/` redirects to `/id/<path>`)
     /resource?iri=…           any other IRI the dataset mentions (e.g. skos:Concept)
     /ontology, /ontology/<t>  the vocabulary (HTML documentation; OWL as Turtle/RDF-XML/… by Accept)
+    /graph/<name>             a named graph (https://w3id.org/fukudx/graph/<name>) describing itself
     /search?q=…               NFKC substring search over labels and descriptions (HTML or JSON)
     /query, /yasgui           query page (plain form + YASGUI editor) with the example queries
     /charts/<name>.svg        the pictures as stand-alone SVG
     /download/dataset.nq, /download/<graph>.ttl, /.well-known/void
 
 Content negotiation follows "Cool URIs for the Semantic Web" (same URI, `Vary: Accept`,
-`Content-Location` and `Link: rel=alternate` to every format) with the endpoint's Accept parser.
+`Content-Location` and `Link: rel=alternate` to every format) with the endpoint's Accept parser;
+every RDF type the endpoint serves is served here too (plus text/n3 and application/x-turtle as
+Turtle). Security headers and compression are app-wide (security_headers, compression).
 """
 
 from __future__ import annotations
@@ -27,14 +31,16 @@ from flask import (Blueprint, Flask, Response, current_app, g, redirect, render_
                    url_for)
 from markupsafe import Markup
 
-from . import charts, i18n, query_ui
+from . import charts, i18n, query_ui, security_headers
 from .classviews import Views
 from .conneg import UnknownFormat, negotiate
 from .describe import INCOMING_FULL_PAGE, Describer, curie, serialize, sort_key
+from .input_guard import Pager, page_number
 from .reader import PREFIXES, Reader, is_safe_iri, sparql_iri
 from .runtime import current
 from .search import SearchService
-from .void import StatsCache, void_triples
+from .service_description import public_base
+from .void import StatsCache, graph_triples, summarize_graph, void_triples
 
 ONTOLOGY_IRI = "https://w3id.org/fukudx/ontology"
 ONTOLOGY_NS = ONTOLOGY_IRI + "#"
@@ -43,20 +49,21 @@ GRAPH_BASE = "https://w3id.org/fukudx/graph/"
 ROOT = Path(__file__).resolve().parent.parent
 
 HTML = "text/html"
-RDF_TYPES = {  # media type → (suffix, name)
+RDF_TYPES = {  # media type → (suffix, name): the formats listed as alternates
     "text/turtle": ("ttl", "Turtle"),
     "application/ld+json": ("jsonld", "JSON-LD"),
     "application/n-triples": ("nt", "N-Triples"),
     "application/rdf+xml": ("rdf", "RDF/XML"),
+    "application/n-quads": ("nq", "N-Quads"),
+    "application/trig": ("trig", "TriG"),
 }
-OFFERED = [HTML, *RDF_TYPES]
+# Other names clients ask by (rdflib: text/plain for N-Triples, text/n3; old Turtle clients).
+RDF_ALIASES = {"text/plain": "application/n-triples", "text/n3": "text/turtle", "application/x-turtle": "text/turtle"}
+OFFERED = [HTML, *RDF_TYPES, *RDF_ALIASES]
 SUFFIX_TYPES = {"." + suffix: media for media, (suffix, _) in RDF_TYPES.items()} | {".html": HTML}
 
 # Namespaces whose terms get a page here (what the dataset says about them), not an outside link.
 BROWSABLE = [PREFIXES[p] for p in ("rdf", "rdfs", "owl", "skos", "org", "prov", "dcterms", "time", "schema")]
-
-CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self' data:; "
-       "connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
 
 VENDOR = {  # files served from node_modules (installed from the npm registry by setup; no CDN)
     "yasqe.min.js": "@zazuko/yasqe/build/yasqe.min.js",
@@ -104,14 +111,11 @@ def _before():
     g.lang = i18n.choose(request.args.get("lang"), request.cookies.get(i18n.COOKIE),
                          request.headers.get("Accept-Language"))
     g.describer = Describer(state().reader, g.lang, href_for)
+    page_number()  # a bad ?page= is refused (400) on every page, paged or not
 
 
 @bp.after_request
 def _after(response: Response) -> Response:
-    response.headers["Content-Security-Policy"] = CSP
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Referrer-Policy"] = "same-origin"
-    response.headers.setdefault("X-Frame-Options", "DENY")
     lang_arg = request.args.get("lang", "")
     if lang_arg.lower() in i18n.LANGS:
         response.set_cookie(i18n.COOKIE, lang_arg.lower(), max_age=365 * 86400, samesite="Lax")
@@ -158,8 +162,8 @@ def href_for(iri: str) -> tuple[str | None, bool]:
         return url_for("browse.ontology"), False
     if iri.startswith(ONTOLOGY_NS) and len(iri) > len(ONTOLOGY_NS):
         return url_for("browse.ontology_term", name=iri[len(ONTOLOGY_NS):]), False
-    if iri.startswith(GRAPH_BASE):
-        return url_for("browse.download_graph", name=iri[len(GRAPH_BASE):].replace("/", "-")), False
+    if iri.startswith(GRAPH_BASE) and len(iri) > len(GRAPH_BASE):
+        return url_for("browse.graph", name=iri[len(GRAPH_BASE):]), False
     if any(iri.startswith(ns) for ns in BROWSABLE):
         return url_for("browse.any_resource", iri=iri), False
     if iri.startswith(("http://", "https://")):
@@ -199,8 +203,9 @@ def _negotiate(fixed: str | None = None) -> str | Response:
         return _text(400, f"400 Bad Request: {exc}")
     if media is None:
         names = ", ".join(OFFERED)
-        return _text(406, f"406 Not Acceptable: this resource is available as {names}; "
-                          "ask in Accept, with ?format=ttl|jsonld|nt|rdf|html, or with a suffix .ttl .jsonld .nt .rdf")
+        suffixes = [suffix for suffix, _ in RDF_TYPES.values()]
+        return _text(406, f"406 Not Acceptable: this resource is available as {names}; ask in Accept, with "
+                          f"?format={'|'.join(suffixes)}|html, or with a suffix {' '.join('.' + x for x in suffixes)}")
     return media
 
 
@@ -222,7 +227,7 @@ def _conneg_headers(response: Response, page_url: str, media: str, negotiated: b
     response.headers["Link"] = _alternates(page_url)
     if negotiated:
         response.vary.add("Accept")
-        suffix = "" if media == HTML else "." + RDF_TYPES[media][0]
+        suffix = "" if media == HTML else "." + RDF_TYPES[RDF_ALIASES.get(media, media)][0]
         response.headers["Content-Location"] = page_url + suffix
 
 
@@ -238,16 +243,22 @@ def _split_suffix(rest: str, exists) -> tuple[str, str | None]:
 
 # ----------------------------------------------------------------------------- resources
 
-def _dereference(namespace: str, rest: str, endpoint: str, arg: str):
+def _dereference(namespace: str, rest: str, endpoint: str, arg: str, exists=None):
     """Resolve `namespace + rest` (a format suffix allowed) to (iri, media, page URL, negotiated),
-    or the response to send instead (406, or 404 in the negotiated format)."""
+    or the response to send instead (301 from a trailing-slash form, 406, or 404 in the negotiated
+    format)."""
     d: Describer = g.describer
-    rest, fixed = _split_suffix(rest, lambda r: d.exists(namespace + r))
+    exists = exists or d.exists
+    if rest.endswith("/") and rest.strip("/") and not exists(namespace + rest) and exists(namespace + rest.rstrip("/")):
+        target = url_for(endpoint, **{arg: rest.rstrip("/")})
+        query = request.query_string.decode("latin-1")
+        return redirect(target + ("?" + query if query else ""), code=301)
+    rest, fixed = _split_suffix(rest, lambda r: exists(namespace + r))
     iri = namespace + rest
     media = _negotiate(fixed)
     if isinstance(media, Response):
         return media
-    if not is_safe_iri(iri) or not d.exists(iri):
+    if not is_safe_iri(iri) or not exists(iri):
         response = not_found_page(iri, media)
         response.vary.add("Accept")
         return response
@@ -339,15 +350,12 @@ def describe_context(iri: str) -> dict:
 
 def _incoming_page(iri: str, prop: str) -> dict:
     d: Describer = g.describer
-    try:
-        page = max(1, int(request.args.get("page", "1")))
-    except ValueError:
-        page = 1
     counts = dict(d.incoming_counts(iri))
     total = counts.get(prop, 0)
-    subjects = d.incoming_subjects(iri, prop, (page - 1) * INCOMING_FULL_PAGE, INCOMING_FULL_PAGE)
+    pager = Pager.current(total, INCOMING_FULL_PAGE)
+    page, pages = pager.page, pager.pages
+    subjects = d.incoming_subjects(iri, prop, pager.offset, INCOMING_FULL_PAGE)
     links = d.links(subjects)
-    pages = max(1, -(-total // INCOMING_FULL_PAGE))
 
     def page_url(n: int) -> str:
         args = {k: v for k, v in request.args.items()}
@@ -364,11 +372,10 @@ def _incoming_page(iri: str, prop: str) -> dict:
 # ----------------------------------------------------------------------------- ontology
 
 @bp.route("/ontology", defaults={"suffix": None})
-@bp.route("/ontology.<any(ttl, jsonld, nt, rdf, owl, html):suffix>")
+@bp.route("/ontology.<any(ttl, jsonld, nt, rdf, nq, trig, owl, html):suffix>")
 def ontology(suffix: str | None):
     d: Describer = g.describer
-    fixed = {"ttl": "text/turtle", "jsonld": "application/ld+json", "nt": "application/n-triples",
-             "rdf": "application/rdf+xml", "owl": "application/rdf+xml", "html": HTML}.get(suffix or "")
+    fixed = ({s: m for m, (s, _) in RDF_TYPES.items()} | {"owl": "application/rdf+xml", "html": HTML}).get(suffix or "")
     media = _negotiate(fixed)
     if isinstance(media, Response):
         return media
@@ -435,6 +442,16 @@ def ontology_context() -> dict:
             "formats": [(name, f"{url_for('browse.ontology')}.{suffix}", m) for m, (suffix, name) in RDF_TYPES.items()]}
 
 
+@bp.route("/ontology/")
+def ontology_slash():
+    return redirect(url_for("browse.ontology"), code=301)
+
+
+@bp.route("/ontology/<name>/")
+def ontology_term_slash(name: str):
+    return redirect(url_for("browse.ontology_term", name=name), code=301)
+
+
 @bp.route("/ontology/<name>")
 def ontology_term(name: str):
     found = _dereference(ONTOLOGY_NS, name, "browse.ontology_term", "name")
@@ -459,16 +476,13 @@ def term_context(iri: str) -> dict:
         out["subclasses"] = col(f"SELECT ?x WHERE {{ ?x rdfs:subClassOf {s} }}")
         out["domain_of"] = col(f"SELECT ?x WHERE {{ ?x rdfs:domain {s} }} ORDER BY ?x")
         out["range_of"] = col(f"SELECT ?x WHERE {{ ?x rdfs:range {s} }} ORDER BY ?x")
-        try:
-            page = max(1, int(request.args.get("page", "1")))
-        except ValueError:
-            page = 1
         total = int(r.select(f"SELECT (COUNT(DISTINCT ?i) AS ?n) WHERE {{ ?i a {s} }}")[0]["n"].value)
         size = INCOMING_FULL_PAGE
-        rows = r.select(f"SELECT DISTINCT ?i WHERE {{ ?i a {s} }} ORDER BY ?i LIMIT {size} OFFSET {(page - 1) * size}")
+        pager = Pager.current(total, size)
+        page, pages = pager.page, pager.pages
+        rows = r.select(f"SELECT DISTINCT ?i WHERE {{ ?i a {s} }} ORDER BY ?i LIMIT {size} OFFSET {pager.offset}")
         instances = d.links([row["i"].value for row in rows])
         instances.sort(key=lambda link: sort_key(link.label))
-        pages = max(1, -(-total // size))
         out["instances"] = {"total": total, "links": instances, "page": page, "pages": pages,
                             "prev": f"?page={page - 1}" if page > 1 else None,
                             "next": f"?page={page + 1}" if page < pages else None}
@@ -476,6 +490,53 @@ def term_context(iri: str) -> dict:
         uses = r.select(f"SELECT (COUNT(*) AS ?n) WHERE {{ ?a {s} ?b }}")
         out["uses"] = int(uses[0]["n"].value) if uses else 0
     return out
+
+
+# ----------------------------------------------------------------------------- named graphs
+
+def _graph_exists(iri: str) -> bool:
+    return iri in current().backend.info().graphs
+
+
+@bp.route("/graph/<path:name>")
+def graph(name: str):
+    found = _dereference(GRAPH_BASE, name, "browse.graph", "name", exists=_graph_exists)
+    if isinstance(found, Response):
+        return found
+    iri, media, page_url, negotiated = found
+    d: Describer = g.describer
+    root = public_base(current().settings) + "/"
+    files = [(root.rstrip("/") + url_for("browse.download_graph", name=file_name), "text/turtle",
+              f"{graph_iri} (Turtle)", path.stat().st_size if path else None)
+             for file_name, graph_iri, path in graph_files() if graph_iri == iri]
+    summary = summarize_graph(d.reader, iri, state().stats.get(d.reader), _graph_titles(iri), files)
+    if media != HTML:
+        return _rdf_response(graph_triples(summary, root), media, page_url, negotiated)
+    chosen = i18n.pick(summary.titles, g.lang)
+    response = _page("browse/graph.html", title=chosen[0] if chosen else iri, iri=iri, summary=summary,
+                     sources=d.links(summary.sources), classes=[(d.link(c), n) for c, n in summary.classes],
+                     downloads=[(url[len(root) - 1:], media, f"{t('home.graph_ttl')}: {iri}", size)
+                                for url, media, _, size in summary.downloads],
+                     formats=[(n, f"{page_url}.{suffix}", m) for m, (suffix, n) in RDF_TYPES.items()],
+                     query_url=url_for("browse.query_page", query=GRAPH_QUERY.format(graph=iri)))
+    _conneg_headers(response, page_url, HTML, negotiated)
+    return response
+
+
+GRAPH_QUERY = """SELECT ?class (COUNT(DISTINCT ?s) AS ?n) WHERE {{
+  GRAPH <{graph}> {{ ?s a ?class }}
+}}
+GROUP BY ?class ORDER BY DESC(?n)
+"""
+
+
+def _graph_titles(iri: str) -> list[tuple[str, str]]:
+    """A named graph is titled after what it holds: a prefecture's data, or the ontology."""
+    name = iri[len(GRAPH_BASE):]
+    subject = ONTOLOGY_IRI if iri == ONTOLOGY_GRAPH else base_iri() + name
+    pairs = [(text, lang) for text, lang in g.describer.label_pairs(subject) if lang in ("ja", "en")]
+    titles = [(f"{text}（名前付きグラフ）" if lang == "ja" else f"{text} (named graph)", lang) for text, lang in pairs]
+    return titles or [(f"名前付きグラフ {name}", "ja"), (f"named graph {name}", "en")]
 
 
 # ----------------------------------------------------------------------------- home
@@ -599,11 +660,11 @@ def void():
     if isinstance(media, Response):
         return media
     stats = state().stats.get(d.reader)
-    root = request.host_url
+    root = public_base(current().settings) + "/"   # never the Host header: the answer is cached publicly
     docs = [doc["iri"] for doc in stats.documents] + [doc["publisher"] for doc in stats.documents if doc["publisher"]]
     d.load_labels(docs)
     labels = {i: d.label_pairs(i) for i in docs}
-    files = [(request.host_url.rstrip("/") + x["url"], x["media"], x["title"], x["size"]) for x in downloads()]
+    files = [(root.rstrip("/") + x["url"], x["media"], x["title"], x["size"]) for x in downloads()]
     triples = void_triples(stats, root, base_iri(), labels, files)
     if media == HTML:
         turtle = serialize(triples, "text/turtle", base_iri()).decode("utf-8")
@@ -622,13 +683,11 @@ def void():
 def search():
     d: Describer = g.describer
     q = request.args.get("q", "")[:200]
-    try:
-        page = max(1, int(request.args.get("page", "1")))
-    except ValueError:
-        page = 1
     hits = state().search.index(d.reader).search(q) if q.strip() else []
     size = 50
-    shown = hits[(page - 1) * size: page * size]
+    pager = Pager.current(len(hits), size)
+    page = pager.page
+    shown = hits[pager.offset: pager.offset + size]
     d.load_labels([h.iri for h in shown] + [tp for h in shown for tp in h.types])
     results = []
     for h in shown:
@@ -648,7 +707,7 @@ def search():
             mimetype="application/json")
         response.vary.add("Accept")
         return response
-    pages = max(1, -(-len(hits) // size))
+    pages = pager.pages
     response = _page("browse/search.html", title=t("search.title"), q=q, total=len(hits), results=results,
                      page=page, pages=pages,
                      prev=url_for("browse.search", q=q, page=page - 1) if page > 1 else None,
@@ -707,7 +766,12 @@ def _cell_link(value: str):
 
 @bp.route("/yasgui")
 def yasgui():
-    return _page("browse/yasgui.html", title="YASGUI", examples=query_ui.examples())
+    # YASGUI's table plugin adds <style> elements from script; yasgui-page.js gives them this
+    # response's nonce, so the CSP still forbids every other inline style (and all inline script).
+    response = _page("browse/yasgui.html", title="YASGUI", examples=query_ui.examples(),
+                     style_nonce=security_headers.style_nonce())
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.route("/assets/vendor/<name>")

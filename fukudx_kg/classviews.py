@@ -152,7 +152,7 @@ class Views:
                 "notation": _nfkc(_v(r, "notation")),
                 "year": self.d.link(_v(r, "y")) if "y" in r else None,
                 "kpis": int(_v(r, "kpis") or 0),
-                "units": sorted((self.d.link(u) for u in (_v(r, "units") or "").split()), key=lambda l: l.label),
+                "units": sorted((self.d.link(u) for u in (_v(r, "units") or "").split()), key=lambda link: link.label),
             })
         out.sort(key=lambda x: (sort_key(x["notation"]), x["link"].iri))
         return out

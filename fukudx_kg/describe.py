@@ -311,15 +311,21 @@ def _sort_key(text: str) -> tuple:
 sort_key = _sort_key
 
 
+# Media types served in another format's syntax: N3 clients get Turtle (an N3 subset).
+_SERIALIZE_AS = {"text/n3": ox.RdfFormat.TURTLE, "application/x-turtle": ox.RdfFormat.TURTLE,
+                 "text/plain": ox.RdfFormat.N_TRIPLES}
+
+
 def serialize(triples: list[ox.Triple], media_type: str, base_iri: str) -> bytes:
-    fmt = ox.RdfFormat.from_media_type(media_type)
+    """`triples` in `media_type` (N-Quads and TriG put them in the default graph)."""
+    fmt = _SERIALIZE_AS.get(media_type) or ox.RdfFormat.from_media_type(media_type)
     if fmt is None:
         raise ValueError(media_type)
     prefixes = dict(PREFIXES)
     prefixes["fdxid"] = base_iri
     if fmt == ox.RdfFormat.JSON_LD:
         return _compact_jsonld(triples, prefixes)
-    if fmt == ox.RdfFormat.N_TRIPLES:
+    if fmt in (ox.RdfFormat.N_TRIPLES, ox.RdfFormat.N_QUADS):
         return ox.serialize(triples, format=fmt)
     return ox.serialize(triples, format=fmt, prefixes=prefixes)
 

@@ -2,8 +2,9 @@
 an HTML error page or a traceback.
 
 `ProtocolError(status, message)` is raised by request handlers; `register(app)` installs the
-handlers (for it, for werkzeug's HTTP errors such as 404/405/413, and a last-resort handler that
-logs the traceback and answers a short 500).
+handlers (for it, for werkzeug's HTTP errors such as 404/405/413, for a request body the HTTP
+server could not read — malformed chunked coding, cut short — as 400, and a last-resort handler
+that logs the traceback and answers a short 500).
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import logging
 from http import HTTPStatus
 
 from flask import Flask, Response, request
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import ClientDisconnected, HTTPException
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +41,11 @@ _HINTS = {
     415: "This media type is not supported here.",
     431: "The request headers are too large.",
 }
+
+
+BODY_HINT = ("The request body could not be read completely: malformed chunked transfer coding, or fewer bytes "
+             "than Content-Length announced. Send it with a correct Content-Length, or as valid chunked coding "
+             "(hex size, CRLF, data, CRLF, …, then 0 CRLF CRLF).")
 
 
 def error_response(status: int, message: str, headers: dict[str, str] | None = None) -> Response:
@@ -72,6 +78,8 @@ def register(app: Flask) -> None:
             if allowed:
                 headers["Allow"] = ", ".join(allowed)
                 hint = f"{request.method} is not supported on {request.path}; use {' or '.join(allowed)}."
+        elif isinstance(exc, ClientDisconnected):
+            hint = BODY_HINT
         elif status == 413:
             limit = app.config.get("MAX_CONTENT_LENGTH")
             hint = (f"The request body is larger than this server accepts ({limit} bytes); "
@@ -81,6 +89,16 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception):
+        if _unreadable_body(exc):
+            return error_response(400, f"{BODY_HINT} ({type(exc).__name__}: {exc})")
         log.exception("unhandled error on %s %s", request.method, request.path)
         return error_response(500, "The server failed while answering this request; the error was logged. "
                                    "Try again, and report it if it persists.")
+
+
+def _unreadable_body(exc: Exception) -> bool:
+    """An error of the HTTP server while reading the request body (malformed chunked coding, a body
+    cut short): the client's fault, so 400, not 500."""
+    if type(exc).__module__.startswith("gunicorn.http"):
+        return True
+    return isinstance(exc, OSError) and "chunk" in str(exc).lower()

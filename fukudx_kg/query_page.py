@@ -1,4 +1,5 @@
-"""The HTML query page a browser gets at GET /sparql (plain HTML form, no external scripts)."""
+"""The HTML query page a browser gets at GET /sparql (plain HTML form, no scripts; its one inline
+style is allowed by hash in the Content-Security-Policy, see security_headers)."""
 
 from __future__ import annotations
 
@@ -15,9 +16,16 @@ SELECT ?municipality ?label WHERE {
 ORDER BY ?municipality
 LIMIT 20"""
 
-_FORMATS = (("", "auto (Accept header)"), ("json", "SPARQL JSON / JSON-LD"), ("xml", "SPARQL XML / RDF/XML"),
+# The page's only style, inline; security_headers allows exactly this text by its hash.
+STYLE = """
+ body { font-family: system-ui, sans-serif; max-width: 60rem; margin: 2rem auto; padding: 0 1rem; }
+ textarea { width: 100%; font-family: ui-monospace, monospace; font-size: 0.95rem; }
+ .meta { color: #555; font-size: 0.9rem; }
+"""
+
+_FORMATS = (("", "auto (Accept header)"), ("html", "HTML table"), ("json", "SPARQL JSON / JSON-LD"), ("xml", "SPARQL XML / RDF/XML"),
             ("csv", "CSV"), ("tsv", "TSV"), ("ttl", "Turtle"), ("nt", "N-Triples"), ("nq", "N-Quads"),
-            ("jsonld", "JSON-LD"), ("rdfxml", "RDF/XML"))
+            ("trig", "TriG"), ("jsonld", "JSON-LD"), ("rdfxml", "RDF/XML"))
 
 
 def render_query_page(endpoint_path: str, release: str | None, triples: int | None, limits: dict) -> str:
@@ -30,11 +38,7 @@ def render_query_page(endpoint_path: str, release: str | None, triples: int | No
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>SPARQL — fukudx-kg</title>
-<style>
- body {{ font-family: system-ui, sans-serif; max-width: 60rem; margin: 2rem auto; padding: 0 1rem; }}
- textarea {{ width: 100%; font-family: ui-monospace, monospace; font-size: 0.95rem; }}
- .meta {{ color: #555; font-size: 0.9rem; }}
-</style>
+<style>{STYLE}</style>
 </head>
 <body>
 <h1>SPARQL エンドポイント / endpoint</h1>

@@ -43,9 +43,14 @@ class BadIri(ValueError):
 
 
 def sparql_iri(iri: str) -> str:
-    """`<iri>` for a query, or BadIri when the text could break out of the IRI token."""
+    """`<iri>` for a query, or BadIri when the text could break out of the IRI token or is no IRI
+    the store accepts (e.g. U+FFFD from undecodable bytes, a bad percent-escape)."""
     if not iri or _BAD_IRI.search(iri) or ":" not in iri:
         raise BadIri(iri)
+    try:
+        ox.NamedNode(iri)
+    except ValueError:
+        raise BadIri(iri) from None
     return f"<{iri}>"
 
 

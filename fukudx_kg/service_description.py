@@ -8,6 +8,8 @@ the limits (timeout, row cap, query size) in the `https://w3id.org/fukudx/servic
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 import pyoxigraph as ox
 
 from .config import Settings
@@ -47,7 +49,22 @@ def _decimal(value: float) -> ox.Literal:
     return ox.Literal(f"{value:g}" if "." in f"{value:g}" else f"{value:g}.0", datatype=_n(XSD + "decimal"))
 
 
+def public_base(settings: Settings) -> str:
+    """The service's public base URL without a trailing slash: FUKUDX_PUBLIC_URL, else
+    http://FUKUDX_HOST:FUKUDX_PORT. Descriptions that caches keep (service description, VoID) use
+    it, never the request's Host header."""
+    if settings.public_url:
+        return settings.public_url.rstrip("/")
+    host = settings.host
+    if ":" in host and not host.startswith("["):
+        host = f"[{host}]"
+    return f"http://{host}:{settings.port}"
+
+
 def build_description(endpoint_url: str, settings: Settings, info: DatasetInfo) -> list[ox.Triple]:
+    """The description's triples. Only the path of `endpoint_url` is used: the endpoint IRI is that
+    path under `public_base(settings)`, whatever Host the request named."""
+    endpoint_url = public_base(settings) + (urlsplit(endpoint_url).path or "/sparql")
     triples: list[ox.Triple] = []
 
     def add(s, p, o):

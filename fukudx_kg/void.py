@@ -1,4 +1,5 @@
-"""Statistics of the dataset, and its VoID + DCAT description at /.well-known/void.
+"""Statistics of the dataset, and its VoID + DCAT description at /.well-known/void; a named
+graph's own description (title, sources, licence, counts, downloads) at /graph/<name>.
 
 Counted once per release from the store: triples (per graph and distinct in the union),
 entities (IRI subjects), classes and properties with partitions, the source documents and their
@@ -179,4 +180,76 @@ def void_triples(stats: Stats, root: str, base_iri: str, labels: dict[str, list[
         add(N(pub), RDF + "type", N(FOAF + "Organization"))
         for text, lang in labels.get(pub, []):
             add(N(pub), FOAF + "name", L(text, language=lang) if lang else L(text))
+    return out
+
+
+# ----------------------------------------------------------------------------- one named graph
+
+@dataclass
+class GraphSummary:
+    """What a named graph says about itself when its IRI is dereferenced (/graph/<name>)."""
+
+    iri: str
+    titles: list[tuple[str, str]]          # (text, language)
+    sources: list[str]                     # source documents typed in the graph (or its owl:Ontology)
+    license: str
+    triples: int
+    entities: int
+    classes: list[tuple[str, int]]         # (class, distinct instances in the graph), most first
+    downloads: list[tuple[str, str, str, int | None]] = field(default_factory=list)  # (url, media, title, bytes)
+
+
+def summarize_graph(reader: Reader, graph: str, stats: Stats, titles: list[tuple[str, str]],
+                    downloads: list[tuple[str, str, str, int | None]]) -> GraphSummary:
+    g = f"<{graph}>"  # the caller has checked that `graph` is one of the store's named graphs
+    classes = [(row["c"].value, int(row["n"].value)) for row in reader.select(
+        f"SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE {{ GRAPH {g} {{ ?s a ?c }} }} GROUP BY ?c ORDER BY DESC(?n) ?c")]
+    entities = reader.select(f"SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ GRAPH {g} {{ ?s ?p ?o FILTER(isIRI(?s)) }} }}")
+    sources = [row["d"].value for row in reader.select(
+        f"SELECT DISTINCT ?d WHERE {{ GRAPH {g} {{ {{ ?d a fdx:PolicyDocument }} UNION {{ ?d a owl:Ontology }} }} }} "
+        "ORDER BY ?d")]
+    return GraphSummary(graph, titles, sources, stats.license, stats.graphs.get(graph, 0),
+                        int(entities[0]["n"].value) if entities else 0, classes, downloads)
+
+
+def graph_triples(summary: GraphSummary, root: str) -> list[ox.Triple]:
+    """The graph's self-description in VoID, DCAT and DCTERMS; `root` is the public base URL ending in /."""
+    N, L = ox.NamedNode, ox.Literal
+    xsd_int = N(XSD + "integer")
+    me = N(summary.iri)
+    dataset = N(root + ".well-known/void#dataset")
+    out: list[ox.Triple] = []
+
+    def add(s, p: str, o):
+        out.append(ox.Triple(s, N(p), o))
+
+    add(me, RDF + "type", N(VOID + "Dataset"))
+    add(me, RDF + "type", N(DCAT + "Dataset"))
+    for text, lang in summary.titles:
+        add(me, DCT + "title", L(text, language=lang) if lang else L(text))
+    for source in summary.sources:
+        add(me, DCT + "source", N(source))
+    add(me, DCT + "license", N(summary.license))
+    add(me, DCT + "isPartOf", dataset)
+    add(me, VOID + "inDataset", dataset)
+    add(me, VOID + "sparqlEndpoint", N(root + "sparql"))
+    add(me, VOID + "triples", L(str(summary.triples), datatype=xsd_int))
+    add(me, VOID + "entities", L(str(summary.entities), datatype=xsd_int))
+    add(me, VOID + "classes", L(str(len(summary.classes)), datatype=xsd_int))
+    for i, (cls, n) in enumerate(summary.classes):
+        part = ox.BlankNode(f"class{i + 1}")  # stable names: the same answer (and ETag) every time
+        add(me, VOID + "classPartition", part)
+        add(part, VOID + "class", N(cls))
+        add(part, VOID + "entities", L(str(n), datatype=xsd_int))
+    for url, media, title, size in summary.downloads:
+        dist = N(url)
+        add(me, VOID + "dataDump", dist)
+        add(me, DCAT + "distribution", dist)
+        add(dist, RDF + "type", N(DCAT + "Distribution"))
+        add(dist, DCAT + "downloadURL", dist)
+        add(dist, DCAT + "mediaType", N("https://www.iana.org/assignments/media-types/" + media))
+        add(dist, DCT + "title", L(title))
+        add(dist, DCT + "license", N(summary.license))
+        if size is not None:
+            add(dist, DCAT + "byteSize", L(str(size), datatype=N(XSD + "nonNegativeInteger")))
     return out

@@ -35,7 +35,7 @@ def test_browser_gets_html_with_vary_and_alternates(live_server):
     assert "Accept" in r.headers["Vary"]
     links = requests.utils.parse_header_links(r.headers["Link"])
     types = {link["type"]: link["url"] for link in links if link.get("rel") == "alternate"}
-    assert set(types) == {"text/html", *RDF_FORMATS}
+    assert set(types) == {"text/html", *RDF_FORMATS, "application/n-quads", "application/trig"}
     assert types["text/turtle"].endswith(INITIATIVE + ".ttl")
 
 
