@@ -2,12 +2,12 @@
 
     python server.py [--host H] [--port P] [--dev]
 
-builds the dataset if it is missing, prepares the embedded query store, and serves with gunicorn
+builds the dataset if it is missing, prepares the embedded query store, and serves with granian
 (`--dev`: Flask's reloader). Settings come from `FUKUDX_…` environment variables
 (see fukudx_kg/config.py); --host/--port override FUKUDX_HOST/FUKUDX_PORT.
 
 This file only assembles; the logic lives in the fukudx_kg modules. Under another WSGI server use
-`create_app()` as the application factory, e.g. `gunicorn 'server:create_app()'` (after building
+`create_app()` as the application factory, e.g. `gunicorn 'server:create_app()'` or `granian --interface wsgi --factory server:create_app` (after building
 the dataset).
 """
 

@@ -99,6 +99,4 @@ def register(app: Flask) -> None:
 def _unreadable_body(exc: Exception) -> bool:
     """An error of the HTTP server while reading the request body (malformed chunked coding, a body
     cut short): the client's fault, so 400, not 500."""
-    if type(exc).__module__.startswith("gunicorn.http"):
-        return True
     return isinstance(exc, OSError) and "chunk" in str(exc).lower()

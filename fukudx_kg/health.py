@@ -104,7 +104,7 @@ def version():
         "limits": rt.settings.public_summary(),
         "started_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(rt.started_at)),
         "software": {"python": platform.python_version(), "pyoxigraph": installed("pyoxigraph"),
-                     "flask": installed("flask"), "gunicorn": installed("gunicorn")},
+                     "flask": installed("flask"), "granian": installed("granian")},
     }
     return _no_store(jsonify(body))
 

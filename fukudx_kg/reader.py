@@ -63,7 +63,7 @@ def is_safe_iri(iri: str) -> bool:
 
 
 class Reader:
-    """Runs the browser's queries; one per web process, opened lazily (safe across gunicorn forks)."""
+    """Runs the browser's queries; one per web process, opened lazily (safe across web-process forks)."""
 
     def __init__(self, backend: Any):
         self.backend = backend

@@ -107,6 +107,11 @@ def build_description(endpoint_url: str, settings: Settings, info: DatasetInfo) 
 
     add(service, FSD + "queryTimeoutSeconds", _decimal(settings.query_timeout))
     add(service, FSD + "rowCap", _int(settings.row_cap))
+    add(service, DCTERMS + "description", ox.Literal(
+        f"At most {settings.row_cap} result rows or triples per answer. A larger result is refused with HTTP 422 "
+        "unless the request has partial=true; then it is cut at the cap and flagged (X-Result-Truncated: true, "
+        "\"truncated\": true in JSON, a comment in XML, Turtle, N-Triples, N-Quads, TriG and RDF/XML). "
+        "The whole dataset is at /download/dataset.nq.", language="en"))
     add(service, FSD + "maxQueryBytes", _int(settings.max_query_bytes))
     for endpoint in settings.service_allowlist:
         remote = _n(endpoint)

@@ -52,7 +52,7 @@ def ask(store: pyoxigraph.Store, query: str) -> bool:
 
 
 # ------------------------------------------------------------------------------------------------
-# Live servers: the real `python server.py` (gunicorn) on a free loopback port, queried over HTTP.
+# Live servers: the real `python server.py` (granian) on a free loopback port, queried over HTTP.
 # `live_server` is one shared production server for the session; `server_factory(env=…)` starts
 # more with other settings (stopped at the end of the session); `oxigraph_server` is a real
 # `oxigraph serve-read-only` over the same data (the remote backend and federation tests use it).
@@ -201,7 +201,7 @@ def server_factory(server_build_dir, tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def live_server(server_factory) -> LiveServer:
-    """The shared production server (gunicorn, 2 workers × 8 threads, 2 query processes each)."""
+    """The shared production server (granian, 2 workers × 8 threads, 2 query processes each)."""
     return server_factory(env={"FUKUDX_WORKERS": "2", "FUKUDX_THREADS": "8", "FUKUDX_QUERY_WORKERS": "2"})
 
 

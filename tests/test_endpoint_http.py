@@ -91,6 +91,8 @@ def test_result_over_the_cap_is_refused_unless_partial_is_asked_for(small_cap_se
     assert "1,000" in refused.text and "/download/dataset.nq" in refused.text and "partial=true" in refused.text
     construct = requests.get(server.sparql, params={"query": "CONSTRUCT WHERE { ?s ?p ?o }", "format": "ttl"})
     assert construct.status_code == 422
+    description = requests.get(server.sparql, headers={"Accept": "text/turtle"}).text
+    assert "At most 1000 result rows" in description and "partial=true" in description  # documented where clients look
     exact = requests.get(server.sparql, params={"query": BIG.replace("1005", "1000")})
     assert exact.status_code == 200 and exact.headers["X-Result-Truncated"] == "false"  # at the cap is complete
 

@@ -1,5 +1,5 @@
 """Runaway queries are stopped at the timeout (503), other requests stay fast meanwhile, and the
-server is healthy afterwards — through the production server (gunicorn) with a 2 s timeout set
+server is healthy afterwards — through the production server (granian) with a 2 s timeout set
 in the environment. Also: the per-process memory limit, and the pool's busy answer."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The service as an operator sees it: `python server.py` (builds the dataset when missing, gunicorn
+"""The service as an operator sees it: `python server.py` (builds the dataset when missing, granian
 or --dev), settings errors at start, /healthz /readyz /version, and `create_app` as a factory."""
 
 from __future__ import annotations
