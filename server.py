@@ -19,12 +19,15 @@ import sys
 
 from flask import Flask
 
-from fukudx_kg import cors, errors, health, sparql_protocol
-from fukudx_kg import browse
-from fukudx_kg.config import Settings, SettingsError
+from fukudx_kg.web import cors
+from fukudx_kg.web import errors
+from fukudx_kg.web import health
+from fukudx_kg.sparql import protocol as sparql_protocol
+from fukudx_kg.browser import pages as browse
+from fukudx_kg.settings import Settings, SettingsError
 from fukudx_kg.release import ReleaseError, ensure_built
-from fukudx_kg.runtime import Runtime
-from fukudx_kg.store import Backend, open_backend
+from fukudx_kg.web.runtime import Runtime
+from fukudx_kg.store.backends import Backend, open_backend
 
 log = logging.getLogger("fukudx_kg.server")
 
@@ -44,7 +47,9 @@ def create_app(settings: Settings | None = None, store: Backend | None = None) -
     Runtime.create(settings, backend).install(app)
     errors.register(app)
     cors.register(app, settings.cors_origin)
-    from fukudx_kg import compression, input_guard, security_headers
+    from fukudx_kg.web import compression
+    from fukudx_kg.web import input_guard
+    from fukudx_kg.web import security_headers
     input_guard.register(app)       # undecodable paths and query strings → 400
     security_headers.register(app)  # nosniff, CSP, frame-ancestors, Referrer-Policy on every response
     compression.register(app)       # gzip for large text answers (Vary: Accept-Encoding, own ETag)
@@ -79,7 +84,7 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     log.info("serving %s on http://%s:%d/sparql", backend.describe(), settings.host, settings.port)
 
-    from fukudx_kg.wsgi_server import serve_development, serve_production
+    from fukudx_kg.web.server import serve_development, serve_production
 
     if args.dev:
         serve_development(lambda: create_app(settings, backend), settings)

@@ -181,7 +181,7 @@ def main(argv: list[str] | None = None) -> int:
     names = args.query or list(QUERIES)
 
     sys.path.insert(0, str(ROOT))
-    from fukudx_kg.build import build
+    from fukudx_kg.build.pipeline import build
 
     work = Path(tempfile.mkdtemp(prefix="fukudx-bench-"))
     processes: list[subprocess.Popen] = []

@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from .curated import SourceError
+from fukudx_kg.build.sources import SourceError
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -33,12 +33,12 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _settings():
-    from .config import Settings
+    from fukudx_kg.settings import Settings
     return Settings.from_env()
 
 
 def _build(args) -> int:
-    from .build import DATA_DIR, build
+    from fukudx_kg.build.pipeline import DATA_DIR, build
     settings = _settings()
     out = Path(args.out) if args.out else Path(settings.build_dir)
     try:
@@ -52,10 +52,10 @@ def _build(args) -> int:
 
 
 def _validate(args) -> int:
-    from . import validate as v
+    from fukudx_kg import validate as v
     paths = list(args.paths)
     if not paths:
-        from .build import build
+        from fukudx_kg.build.pipeline import build
         settings = _settings()
         dataset = Path(settings.build_dir) / "dataset.nq"
         if not dataset.exists():

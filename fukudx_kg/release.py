@@ -1,6 +1,6 @@
 """The built dataset on disk: find it, build it when missing, and read its release description.
 
-Layout (written by `fukudx_kg.build`): `<build_dir>/dataset.nq` (sorted N-Quads) and
+Layout (written by `fukudx_kg.build.pipeline`): `<build_dir>/dataset.nq` (sorted N-Quads) and
 `<build_dir>/release.json` = {"release": sha256 of dataset.nq, "quads": N, "graphs": {iri: n},
 "base_iri": …}.
 """
@@ -77,7 +77,7 @@ def ensure_built(build_dir: Path, base_iri: str) -> Release:
         if release.base_iri in (None, base_iri):
             return release
         log.info("rebuilding the dataset: it was built for base IRI %s, the service uses %s", release.base_iri, base_iri)
-    from .build import build
+    from fukudx_kg.build.pipeline import build
 
     build(build_dir, base_iri=base_iri)
     return read_release(build_dir)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from fukudx_kg.paths import SHAPES_FILE as REPO_SHAPES
+
 import json
 from collections import defaultdict
 from dataclasses import dataclass, asdict
@@ -13,19 +15,18 @@ from rdflib import Graph, Dataset, Literal, URIRef
 from rdflib.namespace import SH
 from rdflib.util import guess_format
 
-from .vocab import FDX, PROV, RDF, RDFS
+from fukudx_kg.build.iris import FDX, PROV, RDF, RDFS
 
-ROOT = Path(__file__).resolve().parent.parent
 
 
 def _shapes_file() -> Path:
     """The repository's shapes, or the copy pip installs under <prefix>/share when used elsewhere."""
     import sys
-    for candidate in (ROOT / "shapes" / "fukudx-shapes.ttl",
+    for candidate in (REPO_SHAPES,
                       Path(sys.prefix) / "share" / "fukudx-kg" / "shapes" / "fukudx-shapes.ttl"):
         if candidate.is_file():
             return candidate
-    return ROOT / "shapes" / "fukudx-shapes.ttl"
+    return REPO_SHAPES
 
 
 SHAPES_FILE = _shapes_file()

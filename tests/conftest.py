@@ -7,7 +7,7 @@ from pathlib import Path
 import pyoxigraph
 import pytest
 
-from fukudx_kg.build import build
+from fukudx_kg.build.pipeline import build
 
 ROOT = Path(__file__).resolve().parent.parent
 PREFIXES = """

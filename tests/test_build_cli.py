@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from fukudx_kg.build import DATA_DIR, build
-from fukudx_kg.curated import SourceError
+from fukudx_kg.build.pipeline import DATA_DIR, build
+from fukudx_kg.build.sources import SourceError
 
 ROOT = Path(__file__).resolve().parent.parent
 

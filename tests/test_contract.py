@@ -10,7 +10,7 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import OWL, RDF, RDFS
 
 from fukudx_kg.validate import SHAPES_FILE
-from fukudx_kg.vocab import FDX, PREFIXES
+from fukudx_kg.build.iris import FDX, PREFIXES
 
 ROOT = Path(__file__).resolve().parent.parent
 CONTRACT = ROOT / "ontology" / "CONTRACT.md"

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from fukudx_kg.seedtext import SOURCES_DIR, lines_of, text_in_lines
+from fukudx_kg.build.seedtext import SOURCES_DIR, lines_of, text_in_lines
 from seed_rows import department_block_starts
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -1,13 +1,13 @@
-"""The Accept parser and format selection (fukudx_kg.conneg), the query lexer and the SERVICE
+"""The Accept parser and format selection (fukudx_kg.web.conneg), the query lexer and the SERVICE
 allow-list matching, as plain functions."""
 
 from __future__ import annotations
 
 import pytest
 
-from fukudx_kg.conneg import UnknownFormat, negotiate, parse_accept, parse_media_type, resolve_format
-from fukudx_kg.query_inspect import inspect_query
-from fukudx_kg.service_policy import ServicePolicy, ServiceRefused, ServiceUnverifiable
+from fukudx_kg.web.conneg import UnknownFormat, negotiate, parse_accept, parse_media_type, resolve_format
+from fukudx_kg.sparql.inspection import inspect_query
+from fukudx_kg.sparql.service_policy import ServicePolicy, ServiceRefused, ServiceUnverifiable
 
 RESULTS = ["application/sparql-results+json", "application/sparql-results+xml", "text/csv",
            "text/tab-separated-values", "application/json"]

@@ -39,7 +39,7 @@ def listener():
 # ------------------------------------------------------------------------ no network for queries
 
 def _query_process_pids(server) -> list[int]:
-    return [pid for pid, cmd in _children(server.process.pid).items() if "fukudx_kg.query_runner" in cmd]
+    return [pid for pid, cmd in _children(server.process.pid).items() if "fukudx_kg.sparql.worker" in cmd]
 
 
 def test_query_processes_live_in_their_own_network_namespace(live_server):
@@ -53,7 +53,7 @@ def test_query_processes_live_in_their_own_network_namespace(live_server):
             break
         time.sleep(0.1)
     assert pids and not shared, f"query processes {shared} share the host's network"
-    web = [pid for pid, cmd in _children(live_server.process.pid).items() if "query_runner" not in cmd]
+    web = [pid for pid, cmd in _children(live_server.process.pid).items() if "sparql.worker" not in cmd]
     assert all(os.readlink(f"/proc/{pid}/ns/net") == ours for pid in web)  # the web tier still serves
 
 
@@ -62,7 +62,7 @@ def test_sandbox_stops_the_engine_even_without_any_check(listener):
     listener (no lexer, no allow-list involved) cannot reach it."""
     script = (
         "import pyoxigraph, sys\n"
-        "from fukudx_kg.sandbox import enter_network_sandbox\n"
+        "from fukudx_kg.store.sandbox import enter_network_sandbox\n"
         "failure = enter_network_sandbox()\n"
         "assert failure is None, failure\n"
         "try:\n"
@@ -297,7 +297,7 @@ def test_memory_budget_is_shared_by_all_query_processes(server_factory):
 
 
 def test_default_budget_is_half_the_machine():
-    from fukudx_kg.config import Settings
+    from fukudx_kg.settings import Settings
 
     settings = Settings.from_env({})
     physical_mb = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE") // (1024 * 1024)

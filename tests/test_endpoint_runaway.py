@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 import requests
 
-from fukudx_kg.query_runner import Job, PoolBusy, QueryPool, QueryTimeout
+from fukudx_kg.store.pool import Job, PoolBusy, QueryPool, QueryTimeout
+from fukudx_kg.web.runtime import WORKER_MODULE
 
 FDX = "https://w3id.org/fukudx/ontology#"
 CARTESIAN = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
@@ -44,7 +45,7 @@ def _children(pid: int) -> dict[int, str]:
 
 
 def _query_processes(server) -> set[int]:
-    return {pid for pid, cmd in _children(server.process.pid).items() if "fukudx_kg.query_runner" in cmd}
+    return {pid for pid, cmd in _children(server.process.pid).items() if "fukudx_kg.sparql.worker" in cmd}
 
 
 def _wait_for_query_processes(server, count: int, timeout: float = 30) -> set[int]:
@@ -154,11 +155,11 @@ def test_memory_hungry_query_gets_503(short_timeout_server):
 
 def test_pool_answers_busy_when_every_process_is_taken(server_build_dir):
     """The QueryPool itself: one process, held by a runaway; the next query waits queue_wait, then PoolBusy."""
-    from fukudx_kg.config import Settings
-    from fukudx_kg.store import open_backend
+    from fukudx_kg.settings import Settings
+    from fukudx_kg.store.backends import open_backend
 
     backend = open_backend(Settings.from_env({}, build_dir=str(server_build_dir)))
-    pool = QueryPool(backend.worker_spec(), size=1, timeout=1.5, queue_wait=0.3).start()
+    pool = QueryPool(backend.worker_spec(), WORKER_MODULE, size=1, timeout=1.5, queue_wait=0.3).start()
     try:
         assert pool.wait_ready(60)
         errors: list[Exception] = []

@@ -95,7 +95,7 @@ def test_create_app_factory_in_a_thread(server_build_dir, tmp_path):
     finally:
         sys.path.remove(str(ROOT))
     from conftest import copy_build
-    from fukudx_kg.config import Settings
+    from fukudx_kg.settings import Settings
 
     settings = Settings.from_env({}, build_dir=str(copy_build(server_build_dir, tmp_path / "b")), query_workers=1,
                                  row_cap=5)
@@ -122,8 +122,8 @@ def test_create_app_factory_in_a_thread(server_build_dir, tmp_path):
 
 
 def test_settings_table_matches_defaults():
-    from fukudx_kg.config import SPECS, Settings, settings_table
-    from fukudx_kg.vocab import DEFAULT_BASE_IRI
+    from fukudx_kg.settings import SPECS, Settings, settings_table
+    from fukudx_kg.namespaces import DEFAULT_BASE_IRI
 
     from_table = Settings.from_env({})
     defaults = Settings()
@@ -136,7 +136,7 @@ def test_settings_table_matches_defaults():
 
 
 def test_settings_from_environment():
-    from fukudx_kg.config import Settings
+    from fukudx_kg.settings import Settings
 
     settings = Settings.from_env({"FUKUDX_QUERY_TIMEOUT": "2.5", "FUKUDX_ROW_CAP": "50_000",
                                   "FUKUDX_SERVICE_ALLOWLIST": "https://query.wikidata.org/sparql, http://a.example/sparql/",

@@ -5,7 +5,7 @@ from decimal import Decimal
 import pytest
 
 from conftest import ask, select
-from fukudx_kg.seedtext import lines_of
+from fukudx_kg.build.seedtext import lines_of
 
 SEED = "002_83cdc51f1d24fcbc.txt"
 

@@ -3,7 +3,7 @@
 import pytest
 
 from conftest import ask, select
-from fukudx_kg.seedtext import lines_of
+from fukudx_kg.build.seedtext import lines_of
 
 POLICY = "001_1831c6c816ec1138.txt"
 MIN_2024 = "000_f87bce3393d37745.txt"

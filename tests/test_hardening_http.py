@@ -195,8 +195,8 @@ def test_malformed_chunked_body_is_a_4xx_with_a_message_under_the_dev_server(dev
 # ============================================================================ part 5: public URL
 
 def test_public_url_setting_and_its_default():
-    from fukudx_kg.config import Settings, SettingsError, settings_table
-    from fukudx_kg.service_description import public_base
+    from fukudx_kg.settings import Settings, SettingsError, settings_table
+    from fukudx_kg.sparql.description import public_base
 
     assert public_base(Settings()) == "http://127.0.0.1:8000"
     assert public_base(Settings.from_env({"FUKUDX_HOST": "::1", "FUKUDX_PORT": "9000"})) == "http://[::1]:9000"
@@ -267,8 +267,8 @@ def _mentions(terms, iri: str | None) -> bool:
 
 
 def test_every_rdf_type_of_the_endpoint_is_offered():
-    from fukudx_kg.browse import OFFERED
-    from fukudx_kg.results import GRAPH_TYPES
+    from fukudx_kg.browser.pages import OFFERED
+    from fukudx_kg.sparql.results import GRAPH_TYPES
 
     assert set(GRAPH_TYPES) <= set(OFFERED)
     assert set(MEDIA) <= set(OFFERED)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from fukudx_kg.seedtext import lines_of
+from fukudx_kg.build.seedtext import lines_of
 
 QUERIES = Path(__file__).resolve().parent.parent / "queries"
 LIST = "002_83cdc51f1d24fcbc.txt"

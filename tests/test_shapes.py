@@ -12,7 +12,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, ORG, PROV, RDF, RDFS, SKOS, XSD
 
 from fukudx_kg import validate as v
-from fukudx_kg.vocab import FDX
+from fukudx_kg.build.iris import FDX
 
 CLASSES = [FDX.Prefecture, FDX.Municipality, FDX.MunicipalityGroup, FDX.Region, FDX.Department,
            FDX.PolicyDocument, FDX.PolicySection, FDX.Program, FDX.Initiative, FDX.KPI, FDX.FiscalYear,

@@ -1,4 +1,4 @@
-"""The RSGI→WSGI bridge of the production server (`fukudx_kg.wsgi_server.RSGIBridge`), without a
+"""The RSGI→WSGI bridge of the production server (`fukudx_kg.web.server.RSGIBridge`), without a
 server: a fake RSGI scope and protocol stand in for granian. The real server is tested over HTTP in
 test_slow_clients.py and the endpoint tests."""
 
@@ -8,7 +8,7 @@ import asyncio
 
 import pytest
 
-from fukudx_kg.wsgi_server import MAX_REQUEST_LINE, STREAM_CHUNK, RSGIBridge
+from fukudx_kg.web.server import MAX_REQUEST_LINE, STREAM_CHUNK, RSGIBridge
 
 
 class Headers:

@@ -1,0 +1,175 @@
+"""Shared building blocks: typed resources, labels, fiscal years and line-level provenance."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+
+from rdflib import Graph, Literal, URIRef
+
+from fukudx_kg.build.numbers import decimal_lexical
+from fukudx_kg.build.seedtext import lines_of
+from fukudx_kg.build.iris import DCTERMS, FDX, ORG, PROV, RDF, RDFS, SCHEMA, SKOS, TIME, XSD, Iris
+
+# The standard superclass every fdx: class is materialised with (vocabulary contract).
+STANDARD_SUPERCLASS = {
+    FDX.Prefecture: ORG.FormalOrganization,
+    FDX.Municipality: ORG.FormalOrganization,
+    FDX.MunicipalityGroup: SKOS.Collection,
+    FDX.Region: SKOS.Concept,
+    FDX.Department: ORG.OrganizationalUnit,
+    FDX.PolicyDocument: PROV.Entity,
+    FDX.PolicySection: SKOS.Concept,
+    FDX.Program: PROV.Entity,
+    FDX.Initiative: PROV.Entity,
+    FDX.KPI: PROV.Entity,
+    FDX.FiscalYear: TIME.ProperInterval,
+    FDX.RoadmapEntry: PROV.Entity,
+    FDX.Meeting: PROV.Activity,
+    FDX.DigitalService: SCHEMA.Service,
+    FDX.Theme: SKOS.Concept,
+    FDX.SourceExcerpt: PROV.Entity,
+    FDX.Roadmap: PROV.Entity,
+    FDX.UnplacedRoadmapText: PROV.Entity,
+    FDX.Statement: PROV.Entity,
+    FDX.AgendaItem: PROV.Entity,
+    FDX.District: SKOS.Concept,
+}
+
+ERA_REIWA_START = 2018  # 令和元年 = 2019, so 令和N年度 starts in 2018 + N
+
+
+def reiwa_label(year: int) -> str:
+    n = year - ERA_REIWA_START
+    return f"令和{'元' if n == 1 else n}年度"
+
+
+@dataclass
+class DocumentRef:
+    key: str
+    iri: URIRef
+    source_file: str | None
+    first: int
+    last: int
+
+
+@dataclass
+class KG:
+    """One prefecture's graph under construction, with the helpers every part needs."""
+
+    iris: Iris
+    pref_code: str
+    sources_dir: Path
+    graph: Graph = field(default_factory=Graph)
+    documents: list[DocumentRef] = field(default_factory=list)
+
+    # -- generic -----------------------------------------------------------
+    def add(self, s, p, o) -> None:
+        self.graph.add((s, p, o))
+
+    def pref_iri(self, path: str) -> URIRef:
+        return self.iris(f"pref/{self.pref_code}/{path}")
+
+    def typed(self, s: URIRef, cls: URIRef) -> URIRef:
+        self.add(s, RDF.type, cls)
+        superclass = STANDARD_SUPERCLASS.get(cls)
+        if superclass is not None:
+            self.add(s, RDF.type, superclass)
+        return s
+
+    def label(self, s: URIRef, ja: str, en: str | None = None) -> None:
+        self.add(s, RDFS.label, Literal(ja, lang="ja"))
+        if en:
+            self.add(s, RDFS.label, Literal(en, lang="en"))
+
+    def ja_label(self, s: URIRef) -> str | None:
+        for label in self.graph.objects(s, RDFS.label):
+            if label.language == "ja":
+                return str(label)
+        return None
+
+    def ja(self, s: URIRef, p: URIRef, text: str | None) -> None:
+        if text:
+            self.add(s, p, Literal(text, lang="ja"))
+
+    def date(self, s: URIRef, p: URIRef, iso: str) -> None:
+        self.add(s, p, Literal(dt.date.fromisoformat(iso)))
+
+    def decimal(self, s: URIRef, p: URIRef, value: Decimal) -> None:
+        self.add(s, p, Literal(decimal_lexical(value), datatype=XSD.decimal))
+
+    def integer(self, s: URIRef, p: URIRef, value: int) -> None:
+        self.add(s, p, Literal(value, datatype=XSD.integer))
+
+    def notes(self, s: URIRef, flags: list[str] | None) -> None:
+        for flag in flags or []:
+            self.ja(s, FDX.curationNote, flag)
+
+    # -- time --------------------------------------------------------------
+    def fiscal_year(self, year: int) -> URIRef:
+        """A fiscal year with dates, OWL-Time instants and ja/en labels; idempotent."""
+        fy = self.iris.fiscal_year(year)
+        if (fy, RDF.type, FDX.FiscalYear) in self.graph:
+            return fy
+        self.typed(fy, FDX.FiscalYear)
+        self.label(fy, reiwa_label(year), f"FY{year}")
+        self.add(fy, SKOS.notation, Literal(str(year)))
+        self.integer(fy, FDX.fiscalYearNumber, year)
+        start, end = f"{year}-04-01", f"{year + 1}-03-31"
+        self.date(fy, FDX.startDate, start)
+        self.date(fy, FDX.endDate, end)
+        self.add(fy, TIME.hasBeginning, self.instant(start))
+        self.add(fy, TIME.hasEnd, self.instant(end))
+        return fy
+
+    def instant(self, iso: str) -> URIRef:
+        day = self.iris.day(iso)
+        d = dt.date.fromisoformat(iso)
+        self.add(day, RDF.type, TIME.Instant)
+        self.label(day, f"{d.year}年{d.month}月{d.day}日", iso)
+        self.date(day, TIME.inXSDDate, iso)
+        return day
+
+    # -- provenance --------------------------------------------------------
+    def register_document(self, key: str, iri: URIRef, source_file: str | None, first: int, last: int) -> None:
+        self.documents.append(DocumentRef(key, iri, source_file, first, last))
+
+    def document(self, key: str) -> URIRef:
+        for doc in self.documents:
+            if doc.key == key:
+                return doc.iri
+        raise KeyError(key)
+
+    def excerpt(self, source_file: str, first: int, last: int) -> URIRef:
+        """The SourceExcerpt for lines first..last of a file, shared by every fact printed there."""
+        stem = source_file.rsplit(".", 1)[0]
+        ex = self.pref_iri(f"source/{stem}/L{first}-{last}")
+        if (ex, RDF.type, FDX.SourceExcerpt) in self.graph:
+            return ex
+        lines = lines_of(source_file, self.sources_dir)
+        if not (1 <= first <= last <= len(lines)):
+            raise ValueError(f"{source_file}: lines {first}-{last} outside 1-{len(lines)}")
+        self.typed(ex, FDX.SourceExcerpt)
+        self.label(ex, f"{source_file} {first}–{last}行", f"{source_file} lines {first}–{last}")
+        self.add(ex, FDX.sourceFile, Literal(source_file))
+        self.integer(ex, FDX.lineStart, first)
+        self.integer(ex, FDX.lineEnd, last)
+        self.add(ex, FDX.sourceText, Literal("\n".join(lines[first - 1:last])))
+        doc = self._document_for(source_file, first, last)
+        if doc is not None:
+            self.add(ex, DCTERMS.source, doc)
+        return ex
+
+    def derived(self, s: URIRef, source_file: str, first: int, last: int) -> URIRef:
+        ex = self.excerpt(source_file, first, last)
+        self.add(s, PROV.wasDerivedFrom, ex)
+        return ex
+
+    def _document_for(self, source_file: str, first: int, last: int) -> URIRef | None:
+        candidates = [d for d in self.documents
+                      if d.source_file == source_file and d.first <= first and last <= d.last]
+        if not candidates:
+            return None
+        return min(candidates, key=lambda d: (d.last - d.first, d.key)).iri

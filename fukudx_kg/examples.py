@@ -1,0 +1,70 @@
+"""The example queries: queries/*.rq, each headed by the question it answers (the one source
+of example queries for the query pages, the home page and the tests)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from fukudx_kg.paths import QUERIES_DIR
+
+_SLUG = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*\Z")
+MAX_EXAMPLE_BYTES = 200_000
+
+
+@dataclass
+class Example:
+    slug: str
+    question: str
+    text: str
+
+
+def examples(directory: Path = QUERIES_DIR) -> list[Example]:
+    """Every queries/*.rq at request time, titled by its leading comment (the question it answers)."""
+    out = []
+    if not directory.is_dir():
+        return out
+    for path in sorted(directory.glob("*.rq")):
+        if not _SLUG.match(path.stem) or not path.is_file() or path.stat().st_size > MAX_EXAMPLE_BYTES:
+            continue
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            continue
+        out.append(Example(path.stem, question_of(text) or path.stem, text))
+    return out
+
+
+def question_of(text: str) -> str:
+    """The question from the leading comment lines (`# Question: …` preferred, else the first comment)."""
+    comments = []
+    for line in text.splitlines():
+        stripped = line.strip()
+        if not stripped:
+            if comments:
+                break
+            continue
+        if not stripped.startswith("#"):
+            break
+        comments.append(stripped.lstrip("#").strip())
+    for c in comments:
+        m = re.match(r"(?i)(question|q|質問|問い)\s*[:：]\s*(.+)", c)
+        if m:
+            return m.group(2).strip()
+    return next((c for c in comments if c), "")
+
+
+def example(slug: str, directory: Path = QUERIES_DIR) -> Example | None:
+    if not _SLUG.match(slug or ""):
+        return None
+    for ex in examples(directory):
+        if ex.slug == slug:
+            return ex
+    return None
+
+
+def first_query(directory: Path = QUERIES_DIR) -> str:
+    """The query a fresh query form starts with: the first example."""
+    found = examples(directory)
+    return found[0].text if found else "SELECT * WHERE { ?s ?p ?o } LIMIT 10"
