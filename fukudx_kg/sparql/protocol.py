@@ -26,8 +26,9 @@ from flask import Blueprint, Response, request
 from fukudx_kg.sparql import results
 from fukudx_kg.web.conneg import UnknownFormat, format_names, negotiate, parse_media_type
 from fukudx_kg.web.errors import ProtocolError
+from fukudx_kg.web import security_headers
 from fukudx_kg.sparql.inspection import MAX_NESTING, inspect_query, line_column
-from fukudx_kg.sparql.query_page import render_query_page
+from fukudx_kg.sparql.html import CSS, ENDPOINT_PATH, render_query_page
 from fukudx_kg.store.pool import Job, PoolBusy, QueryFailed, QueryTimeout, WorkerFailed
 from fukudx_kg.web.runtime import current
 from fukudx_kg.sparql.syntax_errors import explain
@@ -35,7 +36,6 @@ from fukudx_kg.sparql.description import DESCRIPTION_TYPES, build_description, s
 
 log = logging.getLogger(__name__)
 
-ENDPOINT_PATH = "/sparql"
 FORM_TYPE = "application/x-www-form-urlencoded"
 QUERY_TYPE = "application/sparql-query"
 UPDATE_TYPE = "application/sparql-update"
@@ -263,7 +263,7 @@ def _service_description(req: SparqlRequest) -> Response:
         if not_modified is not None:
             return not_modified
     if media == "text/html":
-        body = render_query_page(request.path, info.release, info.triples, rt.settings.public_summary()).encode("utf-8")
+        body = render_query_page(info.release, info.triples, rt.settings.public_summary()).encode("utf-8")
     else:
         body = serialize_description(build_description(request.base_url, rt.settings, info), media)
     response = Response(body, content_type=results.content_type(media))
@@ -366,4 +366,5 @@ def sparql() -> Response:
 
 
 def register(app) -> None:
+    security_headers.allow_inline_style(CSS)  # the query form's and result tables' one stylesheet
     app.register_blueprint(bp)

@@ -22,6 +22,8 @@ from typing import Iterable, Sequence
 
 import pyoxigraph as ox
 
+from fukudx_kg.sparql.html import render_results
+
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 RDF_DIR_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#dirLangString"
@@ -270,10 +272,9 @@ def write_solutions(variables: Sequence[str], rows: Iterable[Sequence], media_ty
             if count == row_cap:
                 truncated = True
                 break
-            body_rows.append("<tr>" + "".join(f"<td>{_html_term(term)}</td>" for term in row) + "</tr>\n")
+            body_rows.append([_html_cell(term) for term in row])
             count += 1
-        header = "<tr>" + "".join(f"<th>?{_html_escape(v)}</th>" for v in variables) + "</tr>"
-        parts.append(_html_page(header, body_rows, count, truncated, row_cap))
+        parts.append(render_results([f"?{v}" for v in variables], body_rows, count, truncated, row_cap))
     else:  # pragma: no cover - the tables above are the only source of kinds
         raise ValueError(media_type)
     return Written("".join(parts).encode("utf-8"), count, truncated)
@@ -300,7 +301,7 @@ def write_boolean(value: bool, media_type: str) -> Written:
     kind = SOLUTION_TYPES[media_type]
     text = "true" if value else "false"
     if kind == "html":
-        body = _html_page("<tr><th>ASK</th></tr>", [f"<tr><td>{text}</td></tr>"], 1, False, 1)
+        body = render_results(["ASK"], [[(None, text)]], 1, False, 1)
     elif kind == "json":
         body = '{"head":{},"boolean":' + text + "}"
     elif kind == "xml":
@@ -340,10 +341,8 @@ def write_triples(triples: Iterable, media_type: str, row_cap: int, prefixes: di
     if truncated:
         collected = collected[:row_cap]
     if fmt is None:  # text/html
-        rows = [f"<tr><td>{_html_term(t.subject)}</td><td>{_html_term(t.predicate)}</td><td>{_html_term(t.object)}</td></tr>\n"
-                for t in collected]
-        page = _html_page("<tr><th>subject</th><th>predicate</th><th>object</th></tr>", rows, len(collected),
-                          truncated, row_cap)
+        rows = [[_html_cell(t.subject), _html_cell(t.predicate), _html_cell(t.object)] for t in collected]
+        page = render_results(["subject", "predicate", "object"], rows, len(collected), truncated, row_cap)
         return Written(page.encode("utf-8"), len(collected), truncated)
     usable = _usable_prefixes(prefixes) if fmt in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG, ox.RdfFormat.RDF_XML) else None
     try:
@@ -357,30 +356,15 @@ def write_triples(triples: Iterable, media_type: str, row_cap: int, prefixes: di
     return Written(body, len(collected), truncated)
 
 
-def _html_escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
-
-
-def _html_term(term) -> str:
+def _html_cell(term) -> tuple[str | None, str]:
+    """(link target, text) of a term in an HTML results table."""
     if term is None:
-        return ""
+        return None, ""
     if isinstance(term, ox.NamedNode):
-        iri = _html_escape(term.value)
-        return f'<a href="{iri}">{iri}</a>' if term.value.startswith(("http://", "https://")) else iri
+        return (term.value if term.value.startswith(("http://", "https://")) else None), term.value
     if isinstance(term, ox.Literal) and not term.language and term.datatype.value == XSD_STRING:
-        return _html_escape(term.value)
-    return _html_escape(_nt_term(term))
-
-
-def _html_page(header: str, rows: list[str], count: int, truncated: bool, row_cap: int) -> str:
-    banner = (f'<p class="truncated"><strong>Truncated:</strong> only the first {row_cap:,} results are shown '
-              "(row cap, partial=true). Add LIMIT/OFFSET or narrow the query to see the rest.</p>\n") if truncated else ""
-    return ("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>SPARQL results</title>"
-            "<style>body{font-family:system-ui,sans-serif;margin:1rem}table{border-collapse:collapse}"
-            "td,th{border:1px solid #ccc;padding:.2rem .4rem;text-align:left;vertical-align:top}"
-            ".truncated{background:#fff3cd;padding:.5rem}</style></head><body>\n"
-            f'<p><a href="javascript:history.back()">← query</a> · {count:,} result(s)</p>\n{banner}'
-            f"<table>\n{header}\n{''.join(rows)}</table>\n</body></html>\n")
+        return None, term.value
+    return None, _nt_term(term)
 
 
 _PREFIX_NAME = re.compile(r"[A-Za-z][\w.-]*\Z|\Z")

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import re
 import secrets
 
 from flask import Flask, Response, g, request
@@ -47,24 +46,7 @@ def page_policy() -> str:
     return PAGE_POLICY.format(styles=styles)
 
 
-def _allow_known_styles() -> None:
-    """The inline styles of the /sparql query page and of the endpoint's `format=html` results table."""
-    from fukudx_kg.sparql import query_page
-
-    allow_inline_style(query_page.STYLE)
-    try:
-        from fukudx_kg.sparql import results
-
-        page = results._html_page("", [], 0, False, 0)
-    except Exception:  # noqa: BLE001 - results.py changed: its page is then just unstyled
-        return
-    for css in re.findall(r"<style>(.*?)</style>", page, re.S):
-        allow_inline_style(css)
-
-
 def register(app: Flask) -> None:
-    _allow_known_styles()
-
     @app.after_request
     def _security_headers(response: Response) -> Response:
         headers = response.headers
