@@ -19,15 +19,13 @@ import sys
 
 from flask import Flask
 
-from fukudx_kg.web import cors
-from fukudx_kg.web import errors
-from fukudx_kg.web import health
-from fukudx_kg.sparql import protocol as sparql_protocol
-from fukudx_kg.browser import pages as browse
-from fukudx_kg.settings import Settings, SettingsError
+from fukudx_kg.browser import core as browser
 from fukudx_kg.release import ReleaseError, ensure_built
-from fukudx_kg.web.runtime import Runtime
+from fukudx_kg.settings import Settings, SettingsError
+from fukudx_kg.sparql import protocol as sparql_protocol
 from fukudx_kg.store.backends import Backend, open_backend
+from fukudx_kg.web import cors, errors, health
+from fukudx_kg.web.runtime import Runtime
 
 log = logging.getLogger("fukudx_kg.server")
 
@@ -47,9 +45,7 @@ def create_app(settings: Settings | None = None, store: Backend | None = None) -
     Runtime.create(settings, backend).install(app)
     errors.register(app)
     cors.register(app, settings.cors_origin)
-    from fukudx_kg.web import compression
-    from fukudx_kg.web import input_guard
-    from fukudx_kg.web import security_headers
+    from fukudx_kg.web import compression, input_guard, security_headers
     input_guard.register(app)       # undecodable paths and query strings → 400
     security_headers.register(app)  # nosniff, CSP, frame-ancestors, Referrer-Policy on every response
     compression.register(app)       # gzip for large text answers (Vary: Accept-Encoding, own ETag)
@@ -57,7 +53,7 @@ def create_app(settings: Settings | None = None, store: Backend | None = None) -
     # Blueprints. Further parts of the service (e.g. the linked-data browser) register here.
     sparql_protocol.register(app)
     health.register(app)
-    browse.register(app)
+    browser.register(app)
 
     return app
 

@@ -267,7 +267,7 @@ def _mentions(terms, iri: str | None) -> bool:
 
 
 def test_every_rdf_type_of_the_endpoint_is_offered():
-    from fukudx_kg.browser.pages import OFFERED
+    from fukudx_kg.browser.core import OFFERED
     from fukudx_kg.sparql.results import GRAPH_TYPES
 
     assert set(GRAPH_TYPES) <= set(OFFERED)

@@ -82,7 +82,7 @@ def test_modules_stay_small():
 def test_the_checker_sees_a_backward_import(tmp_path):
     """The walk is real: a build module importing the browser is caught."""
     module = PACKAGE / "build" / "pipeline.py"
-    assert _stage("fukudx_kg.browser.pages") > _stage(_module_name(module))
+    assert _stage("fukudx_kg.browser.core") > _stage(_module_name(module))
     probe = tmp_path / "probe.py"
-    probe.write_text("from fukudx_kg.browser import pages\n", encoding="utf-8")
-    assert ("fukudx_kg.browser.pages" in [m for _, m in _imports(probe)])
+    probe.write_text("from fukudx_kg.browser import core\n", encoding="utf-8")
+    assert ("fukudx_kg.browser.core" in [m for _, m in _imports(probe)])

@@ -14,8 +14,8 @@ from typing import Callable, Iterable
 
 import pyoxigraph as ox
 
-from fukudx_kg.web import i18n
 from fukudx_kg.browser.reader import PREFIXES, StoreReader, is_safe_iri, sparql_iri
+from fukudx_kg.web import i18n
 
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"

@@ -13,8 +13,6 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 from flask import Flask
 
-
-
 SHOW_ROWS = 500   # rows rendered in HTML; the download has all (up to the endpoint's row cap)
 
 

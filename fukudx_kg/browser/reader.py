@@ -25,6 +25,12 @@ _PROLOGUE = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in PREFIXES.items())
 _BAD_IRI = re.compile(r'[<>"{}|^`\\\x00-\x20\x7f]')
 
 
+def value_of(row: dict, key: str) -> str | None:
+    """The lexical value of a variable in a result row, or None when unbound."""
+    term = row.get(key)
+    return term.value if term is not None else None
+
+
 class BadIri(ValueError):
     """A string that cannot be used as an IRI in a query."""
 

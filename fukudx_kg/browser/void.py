@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
-from fukudx_kg.namespaces import ONTOLOGY_IRI
 from fukudx_kg.browser.reader import PREFIXES, StoreReader
+from fukudx_kg.namespaces import ONTOLOGY_IRI
 
 VOID, DCAT, DCT, RDF, RDFS, XSD, FDX, FOAF = (PREFIXES["void"], PREFIXES["dcat"], PREFIXES["dcterms"], PREFIXES["rdf"],
                                               PREFIXES["rdfs"], PREFIXES["xsd"], PREFIXES["fdx"],
