@@ -6,7 +6,6 @@ content negotiation ("Cool URIs for the Semantic Web": same URI, `Vary: Accept`,
 from __future__ import annotations
 
 import hashlib
-import threading
 import time
 from urllib.parse import urlencode
 
@@ -53,7 +52,6 @@ class State:
         self.reader = StoreReader(backend)
         self.search = SearchService()
         self.stats = StatsCache()
-        self.lock = threading.Lock()
 
 
 def register(app: Flask) -> None:

@@ -23,7 +23,6 @@ SKOS_PREF = "http://www.w3.org/2004/02/skos/core#prefLabel"
 FDX = PREFIXES["fdx"]
 XSD = PREFIXES["xsd"]
 PROV_DERIVED = "http://www.w3.org/ns/prov#wasDerivedFrom"
-EVIDENCE_REF = FDX + "evidenceRef"
 
 MAX_OUT = 2000          # own triples shown or served
 INCOMING_PAGE = 20      # incoming links per property on the page
@@ -56,10 +55,6 @@ class Value:
     link: Link | None = None
     lang: str = ""
     datatype: str | None = None   # compact name, e.g. xsd:decimal
-
-    @property
-    def is_link(self) -> bool:
-        return self.link is not None
 
 
 @dataclass

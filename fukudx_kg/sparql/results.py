@@ -25,8 +25,6 @@ import pyoxigraph as ox
 from fukudx_kg.sparql.html import render_results
 
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
-RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
-RDF_DIR_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#dirLangString"
 
 # media type → writer name, for SELECT/ASK results; the first is the default.
 SOLUTION_TYPES: dict[str, str] = {

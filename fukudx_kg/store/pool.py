@@ -130,7 +130,6 @@ class _Worker:
         self.pid = proc.pid
         self.stdin = proc.stdin.fileno()
         self.stdout = proc.stdout.fileno()
-        self.queries = 0
 
     def alive(self) -> bool:
         return self.proc.poll() is None
@@ -329,7 +328,6 @@ class QueryPool:
             self.stats["failures"] += 1
             code = self._retire(worker)
             raise WorkerFailed(_describe_exit(code)) from None
-        worker.queries += 1
         self._release(worker)
         if not header.get("ok"):
             raise QueryFailed(int(header.get("status", 500)), header.get("kind", "error"), header.get("message", ""))

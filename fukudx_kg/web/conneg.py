@@ -9,7 +9,10 @@ The answer is one of them, or None when nothing is acceptable (answer 406). `for
 (a short name like `ttl`, `json`, `csv` or a full media type) overrides the Accept header;
 an unknown name raises `UnknownFormat`, whose message lists the names that work.
 
-Rules (RFC 9110 §12.5.1): entries are split on commas outside quoted strings; `q` (0–1, up to
+Rules (RFC 9110 §12.5.1): entries are split on commas outside quoted strings (werkzeug's
+`parse_list_header`); werkzeug's `MIMEAccept` is not used for the rest because it reorders
+entries (losing the client's order, our tie-breaker), keeps malformed entries, and does not
+match range parameters such as a JSON-LD `profile`; `q` (0–1, up to
 three decimals) defaults to 1; parameters before `q` belong to the media range, those after are
 ignored; the most specific matching range decides an offered type's quality (type/subtype with
 parameters > type/subtype > type/* > */*); `q=0` excludes. A `charset` parameter matches only
@@ -24,6 +27,8 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import dataclass
+
+from werkzeug.http import parse_list_header
 
 __all__ = ["MediaRange", "UnknownFormat", "FORMAT_ALIASES", "parse_accept", "parse_media_type",
            "negotiate", "resolve_format", "format_names"]
@@ -162,7 +167,7 @@ def _parse_one(entry: str, index: int, *, with_q: bool) -> MediaRange | None:
 def _parse_ranges(header: str | None) -> list[MediaRange]:
     ranges = []
     if header:
-        for index, entry in enumerate(_split_outside_quotes(header, ",")):
+        for index, entry in enumerate(parse_list_header(header)):  # werkzeug: commas outside quotes
             if entry.strip():
                 parsed = _parse_one(entry, index, with_q=True)
                 if parsed is not None:

@@ -10,33 +10,19 @@ from __future__ import annotations
 
 from typing import Iterable, Sequence
 
+from werkzeug.datastructures import LanguageAccept
+from werkzeug.http import parse_accept_header
+
 LANGS = ("ja", "en")
 DEFAULT_LANG = "ja"
 COOKIE = "lang"
 
 
 def accept_language(header: str | None) -> str | None:
-    """The best of LANGS in an Accept-Language header (q-values honoured), or None."""
-    best, best_q = None, 0.0
-    for index, part in enumerate((header or "").split(",")):
-        piece = part.strip()
-        if not piece:
-            continue
-        tag, _, params = piece.partition(";")
-        q = 1.0
-        for param in params.split(";"):
-            name, _, value = param.strip().partition("=")
-            if name.strip().lower() == "q":
-                try:
-                    q = float(value)
-                except ValueError:
-                    q = 0.0
-        primary = tag.strip().lower().split("-")[0]
-        if primary in LANGS and q > best_q:
-            best, best_q = primary, q
-        elif primary == "*" and q > best_q and best is None:
-            best, best_q = DEFAULT_LANG, q
-    return best
+    """The best of LANGS in an Accept-Language header (q-values, `en-US` → `en`, `*`), or None."""
+    if not header:
+        return None
+    return parse_accept_header(header, LanguageAccept).best_match(LANGS)
 
 
 def choose(query_lang: str | None, cookie: str | None, header: str | None) -> str:
@@ -330,13 +316,6 @@ TERM_LABELS: dict[str, tuple[str, str]] = {
     "http://www.w3.org/2002/07/owl#versionInfo": ("版", "version"),
     "http://www.w3.org/2002/07/owl#versionIRI": ("版のIRI", "version IRI"),
 }
-
-
-def term_label(iri: str, lang: str) -> str | None:
-    pair = TERM_LABELS.get(iri)
-    if not pair:
-        return None
-    return pair[1] if lang == "en" else pair[0]
 
 
 def pairs(iri: str) -> list[tuple[str, str]]:
