@@ -124,7 +124,7 @@ class Describer:
     def label_pairs(self, iri: str) -> list[tuple[str, str]]:
         if iri not in self._labels:
             self.load_labels([iri])
-        return i18n.merge(self._labels.get(iri, []), i18n.pairs(iri))
+        return list(self._labels.get(iri, []))
 
     def label(self, iri: str) -> str:
         chosen = i18n.pick(self.label_pairs(iri), self.lang)

@@ -9,7 +9,7 @@ from pathlib import Path
 from rdflib import Dataset, Graph, Literal, URIRef
 
 from fukudx_kg.build.sources import Reader, load_yaml
-from fukudx_kg.paths import DATA_DIR, ONTOLOGY_FILE, REPO_ROOT
+from fukudx_kg.paths import DATA_DIR, EXTERNAL_LABELS_FILE, ONTOLOGY_FILE, REPO_ROOT
 from fukudx_kg.build.graph import KG
 from fukudx_kg.build.initiatives import build_initiatives, chapter_path
 from fukudx_kg.build.orgs import Departments
@@ -33,6 +33,7 @@ def build(out_dir: Path | str = REPO_ROOT / "build", base_iri: str = DEFAULT_BAS
 def ontology_graph() -> Graph:
     g = Graph()
     g.parse(ONTOLOGY_FILE, format="turtle")
+    g.parse(EXTERNAL_LABELS_FILE, format="turtle")
     return g
 
 
