@@ -127,17 +127,7 @@ def void_triples(stats: Stats, root: str, base_iri: str, labels: dict[str, list[
     add(ds, VOID + "distinctObjects", integer(stats.objects))
     add(ds, VOID + "classes", integer(len(stats.classes)))
     add(ds, VOID + "properties", integer(len(stats.properties)))
-    for url, media, title, size in downloads:
-        dist = N(url)
-        add(ds, VOID + "dataDump", dist)
-        add(ds, DCAT + "distribution", dist)
-        add(dist, RDF + "type", N(DCAT + "Distribution"))
-        add(dist, DCAT + "downloadURL", dist)
-        add(dist, DCAT + "mediaType", N("https://www.iana.org/assignments/media-types/" + media))
-        add(dist, DCT + "title", L(title))
-        add(dist, DCT + "license", N(stats.license))
-        if size is not None:
-            add(dist, DCAT + "byteSize", L(str(size), datatype=N(XSD + "nonNegativeInteger")))
+    _distributions(add, ds, downloads, stats.license)
     service = N(root + "sparql")
     add(ds, DCAT + "distribution", N(root + "sparql#distribution"))
     add(N(root + "sparql#distribution"), RDF + "type", N(DCAT + "Distribution"))
@@ -241,15 +231,21 @@ def graph_triples(summary: GraphSummary, root: str) -> list[ox.Triple]:
         add(me, VOID + "classPartition", part)
         add(part, VOID + "class", N(cls))
         add(part, VOID + "entities", L(str(n), datatype=xsd_int))
-    for url, media, title, size in summary.downloads:
+    _distributions(add, me, summary.downloads, summary.license)
+    return out
+
+
+def _distributions(add, dataset, downloads, license_iri: str) -> None:
+    """Each download as a VoID data dump and a DCAT distribution of `dataset`."""
+    N, L = ox.NamedNode, ox.Literal  # noqa: N806 - as in the builders above
+    for url, media, title, size in downloads:
         dist = N(url)
-        add(me, VOID + "dataDump", dist)
-        add(me, DCAT + "distribution", dist)
+        add(dataset, VOID + "dataDump", dist)
+        add(dataset, DCAT + "distribution", dist)
         add(dist, RDF + "type", N(DCAT + "Distribution"))
         add(dist, DCAT + "downloadURL", dist)
         add(dist, DCAT + "mediaType", N("https://www.iana.org/assignments/media-types/" + media))
         add(dist, DCT + "title", L(title))
-        add(dist, DCT + "license", N(summary.license))
+        add(dist, DCT + "license", N(license_iri))
         if size is not None:
             add(dist, DCAT + "byteSize", L(str(size), datatype=N(XSD + "nonNegativeInteger")))
-    return out
