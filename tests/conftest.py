@@ -2,10 +2,21 @@
 
 from __future__ import annotations
 
+import http.client
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pyoxigraph
 import pytest
+import requests
 
 from fukudx_kg.build.pipeline import build
 
@@ -57,23 +68,10 @@ def ask(store: pyoxigraph.Store, query: str) -> bool:
 # more with other settings (stopped at the end of the session); `oxigraph_server` is a real
 # `oxigraph serve-read-only` over the same data (the remote backend and federation tests use it).
 
-import os
-import shutil
-import signal
-import socket
-import subprocess
-import sys
-import time
-from dataclasses import dataclass, field
-
-import requests
-
 
 def raw_http(server, method: str, target: str, body: bytes = b"", headers: dict | None = None,
              timeout: float = 60) -> tuple[int, dict, bytes]:
     """A request with exactly these headers (no client-added Content-Type): status, headers, body."""
-    import http.client
-    from urllib.parse import urlsplit
     parts = urlsplit(server.base)
     conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=timeout)
     try:
@@ -94,7 +92,8 @@ def _wait_http(url: str, process: subprocess.Popen, timeout: float, log_path: Pa
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError(f"server exited with {process.returncode}:\n{log_path.read_text(errors='replace')[-4000:]}")
+            log = log_path.read_text(errors="replace")[-4000:]
+            raise RuntimeError(f"server exited with {process.returncode}:\n{log}")
         try:
             if requests.get(url, timeout=2).status_code == 200:
                 return
@@ -229,3 +228,35 @@ def oxigraph_server(built, tmp_path_factory):
         raise
     yield LiveServer(base, process, log_path)
     _stop_group(process)
+
+
+# ------------------------------------------------------------------------------------------------
+# Headless Chromium (Playwright) for the browser tests, one per test module.
+
+CHROMIUM = os.environ.get("FUKUDX_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-dev-shm-usage"]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's Chromium driven by Playwright. Where Chromium or Playwright is missing the browser
+    tests skip and say why; in CI (CI=true) scripts/ensure-chromium.sh has installed both, so a
+    missing browser fails instead of skipping."""
+    problem = None
+    if not Path(CHROMIUM).exists():
+        problem = (f"Chromium not found at {CHROMIUM}: install Debian's chromium (scripts/ensure-chromium.sh) "
+                   "to run the browser tests")
+    else:
+        try:
+            from playwright import sync_api
+        except ImportError:
+            problem = "playwright is not installed (pip install -r requirements.txt)"
+    if problem:
+        if os.environ.get("CI"):
+            pytest.fail(problem)
+        pytest.skip(problem)
+    with sync_api.sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield launched
+        launched.close()

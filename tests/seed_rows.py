@@ -18,7 +18,7 @@ def department_block_starts(lines: list[str]) -> list[int]:
     in_block = False
     for i, raw in enumerate(lines):
         text = raw.strip()
-        following = [l.strip() for l in lines[i + 1:i + 3]]
+        following = [line.strip() for line in lines[i + 1:i + 3]]
         nxt = following[0] if following else ""
         wrapped = "".join(following)
         is_top = bool(TOP_UNIT.search(text)) and (bool(SUB_UNIT.match(nxt)) or

@@ -97,8 +97,9 @@ def test_nothing_acceptable_is_406_and_bad_format_is_400(live_server):
     assert "bogus" in r.text
 
 
-@pytest.mark.parametrize("path", ["/id/pref/07/initiative/r4/no-such-row", "/id/nope.ttl", "/id/pref/..%2F..%2F..%2Fetc%2Fpasswd",
-                                  "/id/a%3Eb%20c", "/id/%00", "/ontology/NoSuchTerm", "/resource?iri=http://example.org/x",
+@pytest.mark.parametrize("path", ["/id/pref/07/initiative/r4/no-such-row", "/id/nope.ttl",
+                                  "/id/pref/..%2F..%2F..%2Fetc%2Fpasswd", "/id/a%3Eb%20c", "/id/%00",
+                                  "/ontology/NoSuchTerm", "/resource?iri=http://example.org/x",
                                   "/resource?iri=%3Cscript%3E"])
 def test_unknown_resources_are_404_for_html_and_rdf(live_server, path):
     html = get(live_server, path, BROWSER_ACCEPT)

@@ -46,7 +46,8 @@ def test_dump_has_the_stores_quad_count(live_server):
 def test_turtle_per_graph_matches_the_graphs(live_server):
     home = BeautifulSoup(requests.get(live_server.url("/"), timeout=30).text, "html.parser")
     links = [a["href"] for a in home.select('#downloads a[href$=".ttl"]') if a["href"].startswith("/download/")]
-    graphs = requests.post(live_server.sparql, data={"query": "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"},
+    per_graph = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
+    graphs = requests.post(live_server.sparql, data={"query": per_graph},
                            headers={"Accept": "application/sparql-results+json"}, timeout=30).json()
     expected = {b["g"]["value"]: int(b["n"]["value"]) for b in graphs["results"]["bindings"]}
     assert len(links) == len(expected) >= 2
@@ -65,7 +66,8 @@ def test_void_parses_and_states_the_numbers(live_server, accept, fmt):
     r = requests.get(live_server.url("/.well-known/void"), headers={"Accept": accept}, timeout=30)
     assert r.status_code == 200 and r.headers["Content-Type"].split(";")[0] == accept
     g = Graph().parse(data=r.content, format=fmt)
-    datasets = list(g.subjects(predicate=URIRef("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"), object=VOID.Dataset))
+    rdf_type = URIRef("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+    datasets = list(g.subjects(predicate=rdf_type, object=VOID.Dataset))
     ds = next(d for d in datasets if (d, DCT.license, None) in g)
     assert (ds, URIRef("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"), DCAT.Dataset) in g
     triples = store_count(live_server, "SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o } }")
@@ -74,7 +76,8 @@ def test_void_parses_and_states_the_numbers(live_server, accept, fmt):
         live_server, "SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s ?p ?o FILTER(isIRI(?s)) }")
     classes = store_count(live_server, "SELECT (COUNT(DISTINCT ?c) AS ?n) WHERE { ?s a ?c }")
     assert int(g.value(ds, VOID.classes)) == classes == len(list(g.objects(ds, VOID.classPartition)))
-    initiative_part = next(p for p in g.objects(ds, VOID.classPartition) if g.value(p, VOID["class"]) == URIRef(FDX + "Initiative"))
+    initiative_part = next(p for p in g.objects(ds, VOID.classPartition)
+                           if g.value(p, VOID["class"]) == URIRef(FDX + "Initiative"))
     assert int(g.value(initiative_part, VOID.entities)) == store_count(
         live_server, f"SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ ?s a <{FDX}Initiative> }}")
     subsets = list(g.objects(ds, VOID.subset))

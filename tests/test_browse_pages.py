@@ -77,7 +77,8 @@ def test_initiative_view(live_server):
     assert [a.get_text() for a in summary.select('a[href*="/org/"]')][-1] == "健康づくり推進課"
     prov = soup.select_one("section#provenance")
     assert "002_83cdc51f1d24fcbc.txt" in prov.get_text()
-    assert "ふくしま健民アプリのダウンロード数" in prov.select_one("pre").get_text().replace("\n", "")  # line breaks as printed
+    # line breaks as printed
+    assert "ふくしま健民アプリのダウンロード数" in prov.select_one("pre").get_text().replace("\n", "")
     assert prov.select_one('a[href*="/doc/"]')  # the source document, linked
 
 
@@ -95,14 +96,16 @@ def test_initiative_lists_the_other_rows_of_its_program(live_server):
 
 
 def test_kpi_view(live_server):
-    kpi = sparql(live_server, f"SELECT ?k WHERE {{ <{BASE}pref/07/initiative/r4/5.5.5-1> fdx:hasKPI ?k }} LIMIT 1")[0]["k"]
+    initiative = f"{BASE}pref/07/initiative/r4/5.5.5-1"
+    kpi = sparql(live_server, f"SELECT ?k WHERE {{ <{initiative}> fdx:hasKPI ?k }} LIMIT 1")[0]["k"]
     soup = page(live_server, path_of(kpi))
     generic_parts(soup)
     assert soup.select_one(".big-target .num").get_text() == "68,441"
     assert soup.select_one(".big-target .unit").get_text() == "件"
     assert [a.get_text() for a in soup.select("nav.crumbs a")] == ["第5", "5", "5(5)"]
     assert soup.select_one('table.initiatives a[href$="/initiative/r4/5.5.5-1"]')
-    assert "ふくしま健民アプリのダウンロード数" in soup.select_one("section#provenance pre").get_text().replace("\n", "")
+    provenance = soup.select_one("section#provenance pre").get_text()
+    assert "ふくしま健民アプリのダウンロード数" in provenance.replace("\n", "")
 
 
 def test_department_view_tree_initiatives_kpis(live_server):
@@ -254,8 +257,8 @@ def test_home(live_server):
     assert counts["関連事業・取組"] == count(live_server, "?x a fdx:Initiative")
     assert counts["市町村"] == 59
     hrefs = [a["href"] for a in soup.select("a")]
-    for must in ("/download/dataset.nq", "/.well-known/void", "/id/pref/07/policy/2021/scheme", "/id/pref/07#departments",
-                 "/id/fy/2022", "/query"):
+    for must in ("/download/dataset.nq", "/.well-known/void", "/id/pref/07/policy/2021/scheme",
+                 "/id/pref/07#departments", "/id/fy/2022", "/query"):
         assert any(h == must or h.startswith(must) for h in hrefs), must
     assert soup.select_one('#licence a[rel~="license"]')
     assert "福島県" in soup.select_one("#licence").get_text()
@@ -309,8 +312,8 @@ def test_query_page_lists_every_example_and_runs_one(live_server):
 
 
 def test_query_page_plain_form_post_and_errors(live_server):
-    r = requests.post(live_server.url("/query"), data={"query": "SELECT ?s WHERE { ?s a <https://w3id.org/fukudx/ontology#Meeting> }"},
-                      headers=JA, timeout=30)
+    meetings = "SELECT ?s WHERE { ?s a <https://w3id.org/fukudx/ontology#Meeting> }"
+    r = requests.post(live_server.url("/query"), data={"query": meetings}, headers=JA, timeout=30)
     soup = BeautifulSoup(r.text, "html.parser")
     assert r.status_code == 200
     assert len(soup.select("table.results-table tbody tr")) == count(live_server, "?x a fdx:Meeting")
@@ -319,8 +322,7 @@ def test_query_page_plain_form_post_and_errors(live_server):
     assert BeautifulSoup(bad.text, "html.parser").select_one(".error pre")
     update = requests.post(live_server.url("/query"), data={"query": "DROP ALL"}, headers=JA, timeout=30)
     assert update.status_code == 403
-    csv = requests.post(live_server.sparql, data={"query": "SELECT ?s WHERE { ?s a <https://w3id.org/fukudx/ontology#Meeting> }",
-                                                  "format": "csv"}, timeout=30)
+    csv = requests.post(live_server.sparql, data={"query": meetings, "format": "csv"}, timeout=30)
     assert csv.headers["Content-Type"].startswith("text/csv")
 
 
@@ -374,4 +376,6 @@ def test_page_latency(live_server):
     out = ROOT / "test-output"
     out.mkdir(exist_ok=True)
     (out / "browse-latency.json").write_text(json.dumps(results, indent=2, ensure_ascii=False), encoding="utf-8")
+    # Recorded above, not judged: the bound only catches a page that got pathologically slow
+    # (normal medians are tens of ms; 1.5 s leaves room for a loaded CI machine).
     assert all(v["median_ms"] < 1500 for v in results.values()), results

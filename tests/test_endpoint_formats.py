@@ -12,8 +12,21 @@ import pyoxigraph
 import pytest
 import rdflib
 import requests
-from SPARQLWrapper import (CSV, GET, JSON, JSONLD, N3, POST, POSTDIRECTLY, RDFXML, TSV, TURTLE, URLENCODED, XML,
-                           SPARQLWrapper)
+from SPARQLWrapper import (
+    CSV,
+    GET,
+    JSON,
+    JSONLD,
+    N3,
+    POST,
+    POSTDIRECTLY,
+    RDFXML,
+    TSV,
+    TURTLE,
+    URLENCODED,
+    XML,
+    SPARQLWrapper,
+)
 
 FDX = "https://w3id.org/fukudx/ontology#"
 SELECT_MUNICIPALITIES = f"""PREFIX fdx: <{FDX}>
@@ -85,7 +98,10 @@ def test_sparqlwrapper_ask(live_server):
         for fmt in (JSON, XML):
             query = f"ASK {{ ?m a <{FDX}Municipality> }}"
             converted = _client(live_server.sparql, method, request_method, query, fmt, True).query().convert()
-            value = converted["boolean"] if fmt == JSON else converted.getElementsByTagName("boolean")[0].firstChild.data
+            if fmt == JSON:
+                value = converted["boolean"]
+            else:
+                value = converted.getElementsByTagName("boolean")[0].firstChild.data
             assert value in (True, "true")
 
 
@@ -160,7 +176,8 @@ def test_select_terms_roundtrip_in_every_format(live_server):
       VALUES (?iri ?lang ?typed ?plain) { (<https://example.org/a?b=c&d> "福島, \\"県\\"\\n"@ja 42 "tab\\there") }
       BIND(BNODE() AS ?bnode)
     }"""
-    data = requests.get(live_server.sparql, params={"query": query}, headers={"Accept": "application/sparql-results+json"}).json()
+    data = requests.get(live_server.sparql, params={"query": query},
+                        headers={"Accept": "application/sparql-results+json"}).json()
     row = data["results"]["bindings"][0]
     assert row["iri"] == {"type": "uri", "value": "https://example.org/a?b=c&d"}
     assert row["lang"] == {"type": "literal", "value": '福島, "県"\n', "xml:lang": "ja"}
@@ -174,14 +191,16 @@ def test_select_terms_roundtrip_in_every_format(live_server):
     tsv = requests.get(live_server.sparql, params={"query": query, "format": "tsv"}).content
     (solution,) = list(pyoxigraph.parse_query_results(tsv, format=pyoxigraph.QueryResultsFormat.TSV))
     assert solution["plain"] == pyoxigraph.Literal("tab\there") and solution["typed"].value == "42"
-    rows = list(csv.reader(io.StringIO(requests.get(live_server.sparql, params={"query": query, "format": "csv"}).text)))
+    csv_text = requests.get(live_server.sparql, params={"query": query, "format": "csv"}).text
+    rows = list(csv.reader(io.StringIO(csv_text)))
     assert rows[0] == ["iri", "lang", "typed", "plain", "unbound", "bnode"]
     assert rows[1][:5] == ["https://example.org/a?b=c&d", '福島, "県"\n', "42", "tab\there", ""]
     assert rows[1][5].startswith("_:")
 
 
 def test_service_description_formats(live_server):
-    for media_type, fmt in (("text/turtle", "turtle"), ("application/rdf+xml", "xml"), ("application/ld+json", "json-ld")):
+    for media_type, fmt in (("text/turtle", "turtle"), ("application/rdf+xml", "xml"),
+                            ("application/ld+json", "json-ld")):
         response = requests.get(live_server.sparql, headers={"Accept": media_type})
         assert response.status_code == 200
         assert response.headers["Content-Type"] == f"{media_type}; charset=utf-8"
@@ -235,7 +254,8 @@ def test_native_and_own_writers_agree(live_server):
         for query in (native_query, own_query):
             response = requests.get(live_server.sparql, params={"query": query, "format": fmt})
             assert response.status_code == 200 and response.headers["X-Result-Truncated"] == "false"
-            answers.append([tuple(solution) for solution in pyoxigraph.parse_query_results(response.content, format=parser)])
+            solutions = pyoxigraph.parse_query_results(response.content, format=parser)
+            answers.append([tuple(solution) for solution in solutions])
         assert len(answers[0]) == 300 and answers[0] == answers[1], fmt
     for query in (native_query, own_query):
         body = requests.get(live_server.sparql, params={"query": query, "format": "json"}).json()

@@ -16,8 +16,8 @@ from conftest import raw_http
 FDX = "https://w3id.org/fukudx/ontology#"
 COUNT = f"SELECT (COUNT(*) AS ?n) WHERE {{ ?m a <{FDX}Municipality> }}"
 BIG = "SELECT ?a ?b WHERE { ?a ?p ?o . ?b ?q ?r } LIMIT 1005"  # more rows than small_cap_server's 1,000
-
-
+DIRECT = {"Content-Type": "application/sparql-query"}
+FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 
 
 def test_cors_simple_and_preflight(live_server):
@@ -73,7 +73,8 @@ def test_etag_304_and_cache_control(live_server):
     assert stale.status_code == 200
     # the service description is cacheable too
     sd = requests.get(live_server.sparql, headers={"Accept": "text/turtle"})
-    assert requests.get(live_server.sparql, headers={"Accept": "text/turtle", "If-None-Match": sd.headers["ETag"]}).status_code == 304
+    sd_again = requests.get(live_server.sparql, headers={"Accept": "text/turtle", "If-None-Match": sd.headers["ETag"]})
+    assert sd_again.status_code == 304
     # POST answers are not cached
     post = requests.post(live_server.sparql, data={"query": COUNT})
     assert post.headers["Cache-Control"] == "no-store" and "ETag" not in post.headers
@@ -117,7 +118,8 @@ def test_partial_results_say_so_in_band(small_cap_server):
                          ("rdf", "<!-- truncated")):
         construct = requests.get(server.sparql, params={"query": "CONSTRUCT WHERE { ?s ?p ?o }", "format": fmt,
                                                         "partial": "true"})
-        assert construct.headers["X-Result-Truncated"] == "true" and construct.text.rstrip().endswith("-->" if fmt == "rdf" else ")")
+        assert construct.headers["X-Result-Truncated"] == "true"
+        assert construct.text.rstrip().endswith("-->" if fmt == "rdf" else ")")
         assert comment in construct.text, fmt
         graph = rdflib.Graph().parse(data=construct.content, format={"nt": "nt", "ttl": "turtle", "nq": "nquads",
                                                                     "trig": "trig", "rdf": "xml"}[fmt])
@@ -140,7 +142,8 @@ def test_everything_asked_for_is_everything(live_server):
 
 
 def test_csv_for_excel(live_server):
-    query = "SELECT ?label WHERE { <https://w3id.org/fukudx/id/pref/07> <http://www.w3.org/2000/01/rdf-schema#label> ?label }"
+    query = ("SELECT ?label WHERE { <https://w3id.org/fukudx/id/pref/07> "
+             "<http://www.w3.org/2000/01/rdf-schema#label> ?label }")
     plain = requests.get(live_server.sparql, params={"query": query, "format": "csv"})
     assert not plain.content.startswith(b"\xef\xbb\xbf") and "Content-Disposition" not in plain.headers
     excel = requests.get(live_server.sparql, params={"query": query, "format": "csv", "bom": "1"})
@@ -157,11 +160,11 @@ def test_csv_for_excel(live_server):
 def test_query_size_limits(live_server):
     padding = "#" + "x" * 1_000_000 + "\n"
     big_query = padding + "ASK {}"
-    direct = requests.post(live_server.sparql, data=big_query.encode(), headers={"Content-Type": "application/sparql-query"})
+    direct = requests.post(live_server.sparql, data=big_query.encode(), headers=DIRECT)
     assert direct.status_code == 413 and "at most 1,000,000 bytes" in direct.text
     form = requests.post(live_server.sparql, data={"query": big_query})
     assert form.status_code == 413 and "FUKUDX_MAX_QUERY_BYTES" in form.text
-    huge = requests.post(live_server.sparql, data=b"x" * 3_200_000, headers={"Content-Type": "application/sparql-query"})
+    huge = requests.post(live_server.sparql, data=b"x" * 3_200_000, headers=DIRECT)
     assert huge.status_code == 413 and "larger than this server accepts" in huge.text
     # just under the limit is fine
     ok = requests.post(live_server.sparql, data=("#" + "x" * 900_000 + "\nASK {}").encode(),
@@ -178,18 +181,20 @@ def test_every_bad_input_gets_a_message(live_server):
     cases = [
         ("GET", "/sparql?query=", b"", {}, 400, "empty"),
         ("POST", "/sparql", b"", {"Content-Type": "application/x-www-form-urlencoded"}, 400, "missing 'query'"),
-        ("POST", "/sparql", b"query=ASK%7B%7D&query=ASK%7B%7D", {"Content-Type": "application/x-www-form-urlencoded"}, 400, "2 times"),
-        ("POST", "/sparql?query=ASK%7B%7D", b"ASK {}", {"Content-Type": "application/sparql-query"}, 400, "given twice"),
+        ("POST", "/sparql", b"query=ASK%7B%7D&query=ASK%7B%7D", FORM, 400, "2 times"),
+        ("POST", "/sparql?query=ASK%7B%7D", b"ASK {}", DIRECT, 400, "given twice"),
         ("GET", "/sparql?default-graph-uri=https://w3id.org/fukudx/graph/ontology", b"", {}, 400, "missing 'query'"),
         ("GET", "/sparql?query=ASK%7B%7D&default-graph-uri=not%20an%20iri", b"", {}, 400, "not an absolute IRI"),
         ("POST", "/sparql", b"ASK {}", {"Content-Type": "application/sparql-query; charset=latin-1"}, 415, "UTF-8"),
-        ("POST", "/sparql", b"ASK {}", {"Content-Type": "multipart/form-data; boundary=x"}, 415, "application/sparql-query"),
+        ("POST", "/sparql", b"ASK {}", {"Content-Type": "multipart/form-data; boundary=x"}, 415,
+         "application/sparql-query"),
         ("POST", "/sparql", b"ASK {}", {"Content-Type": "garbage"}, 415, "not a valid media type"),
         ("DELETE", "/sparql", b"", {}, 405, "use"),
         ("PATCH", "/sparql", b"x", {"Content-Type": "application/sparql-query"}, 405, "use"),
         ("GET", "/nothing-here", b"", {}, 404, "/sparql"),
         ("GET", "/sparql?query=LOAD%20%3Chttp%3A%2F%2Fexample.org%2F%3E", b"", {}, 403, "read-only"),
-        ("GET", "/sparql?query=PREFIX%20a%3A%20%3Curn%3Ax%3E%20DELETE%20WHERE%20%7B%3Fs%20%3Fp%20%3Fo%7D", b"", {}, 403, "read-only"),
+        ("GET", "/sparql?query=PREFIX%20a%3A%20%3Curn%3Ax%3E%20DELETE%20WHERE%20%7B%3Fs%20%3Fp%20%3Fo%7D", b"", {}, 403,
+         "read-only"),
         ("GET", "/sparql?query=SELECT%20*%20%7B%7D%20LIMIT%20-1", b"", {}, 400, "syntax error"),
         ("GET", "/sparql?query=%00%01%02", b"", {}, 400, "syntax error"),
         ("GET", "/sparql?query=SELECT%20*%20%7B%20%3Fs%20%3Fp%20%22%F0%9F%98%80%22%20", b"", {}, 400, "syntax error"),
@@ -221,7 +226,8 @@ def test_odd_but_valid_queries(live_server):
         assert response.status_code == 200, (name, response.text)
     label = requests.get(live_server.sparql, params={"query": queries["unicode"]}).json()
     assert label["results"]["bindings"][0]["l"]["value"] == "福島市"
-    assert requests.get(live_server.sparql, params={"query": queries["relative IRIs resolve against the base IRI"]}).json()["boolean"]
+    relative = queries["relative IRIs resolve against the base IRI"]
+    assert requests.get(live_server.sparql, params={"query": relative}).json()["boolean"]
 
 
 def test_service_description_without_and_with_trailing_slash(live_server):

@@ -1,4 +1,4 @@
-"""Load: 32 concurrent clients for 20 seconds on loopback against the production server, with a
+"""Load: 32 concurrent clients for 10 seconds on loopback against the production server, with a
 mix of GET/POST queries in several formats, conditional requests and health checks. Zero errors."""
 
 from __future__ import annotations
@@ -8,10 +8,13 @@ import statistics
 import threading
 import time
 
+import pytest
 import requests
 
+pytestmark = pytest.mark.slow
+
 CLIENTS = 32
-DURATION_S = 20.0
+DURATION_S = 10.0  # thousands of requests over every kind below; longer adds time, not coverage
 FDX = "https://w3id.org/fukudx/ontology#"
 PREFIXES = f"PREFIX fdx: <{FDX}>\nPREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
 SELECT = PREFIXES + 'SELECT ?m ?l WHERE { ?m a fdx:Municipality ; rdfs:label ?l FILTER(lang(?l) = "ja") } ORDER BY ?m'
@@ -19,12 +22,13 @@ COUNT = PREFIXES + "SELECT ?t (COUNT(*) AS ?n) WHERE { ?s a ?t } GROUP BY ?t ORD
 CONSTRUCT = PREFIXES + "CONSTRUCT { ?m rdfs:label ?l } WHERE { ?m a fdx:Municipality ; rdfs:label ?l }"
 ASK = PREFIXES + "ASK { ?m a fdx:Municipality }"
 DESCRIBE = "DESCRIBE <https://w3id.org/fukudx/id/municipality/072010>"
+JSON_RESULTS = {"Accept": "application/sparql-results+json"}
 
 
 def _requests(base: str):
     sparql = base + "/sparql"
     return [
-        ("GET select json", lambda s: s.get(sparql, params={"query": SELECT}, headers={"Accept": "application/sparql-results+json"}), 59),
+        ("GET select json", lambda s: s.get(sparql, params={"query": SELECT}, headers=JSON_RESULTS), 59),
         ("POST form csv", lambda s: s.post(sparql, data={"query": COUNT}, headers={"Accept": "text/csv"}), None),
         ("POST direct turtle", lambda s: s.post(sparql, data=CONSTRUCT.encode(), headers={
             "Content-Type": "application/sparql-query", "Accept": "text/turtle"}), None),
@@ -34,7 +38,7 @@ def _requests(base: str):
     ]
 
 
-def test_32_clients_20_seconds_zero_errors(live_server, record_property):
+def test_32_clients_10_seconds_zero_errors(live_server, record_property):
     calls = _requests(live_server.base)
     stop_at = time.monotonic() + DURATION_S
     lock = threading.Lock()
@@ -42,6 +46,7 @@ def test_32_clients_20_seconds_zero_errors(live_server, record_property):
     errors: list[str] = []
     latencies: list[float] = []
     etag_hits = [0]
+    answers_per_client = [0] * CLIENTS
 
     def client(index: int):
         with requests.Session() as session:
@@ -54,7 +59,7 @@ def test_32_clients_20_seconds_zero_errors(live_server, record_property):
                 try:
                     if n % 7 == 0 and etag:  # a revalidating cache
                         response = session.get(live_server.sparql, params={"query": SELECT},
-                                               headers={"Accept": "application/sparql-results+json", "If-None-Match": etag})
+                                               headers={**JSON_RESULTS, "If-None-Match": etag})
                         ok = response.status_code == 304
                         name = "GET conditional"
                         if ok:
@@ -74,6 +79,7 @@ def test_32_clients_20_seconds_zero_errors(live_server, record_property):
                 with lock:
                     latencies.append(elapsed)
                     counts[name] = counts.get(name, 0) + 1
+                    answers_per_client[index] += 1
                     if not ok:
                         errors.append(f"{name}: HTTP {response.status_code} {response.text[:200]}")
 
@@ -98,6 +104,6 @@ def test_32_clients_20_seconds_zero_errors(live_server, record_property):
     for key, value in summary.items():
         record_property(key, value)
     assert errors == [], errors[:10]
-    assert total > CLIENTS * 20  # every client got many answers, none starved
+    assert min(answers_per_client) >= 20, answers_per_client  # every client got many answers, none starved
     assert etag_hits[0] > 0
     assert requests.get(live_server.url("/readyz")).status_code == 200

@@ -15,6 +15,8 @@ import requests
 from fukudx_kg.store.pool import Job, PoolBusy, QueryPool, QueryTimeout
 from fukudx_kg.web.runtime import WORKER_MODULE
 
+pytestmark = pytest.mark.slow
+
 FDX = "https://w3id.org/fukudx/ontology#"
 CARTESIAN = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
 FAST = f"SELECT (COUNT(*) AS ?n) WHERE {{ ?m a <{FDX}Municipality> }}"
@@ -66,43 +68,48 @@ def short_timeout_server(server_factory):
     return server
 
 
-def test_runaway_query_stopped_while_others_stay_fast(short_timeout_server, record_property):
+def test_runaway_query_stopped_while_others_are_answered(short_timeout_server, record_property):
     server = short_timeout_server
     before = _wait_for_query_processes(server, 6)
     assert len(before) == 6
     outcome: dict = {}
+    sent = time.monotonic()
 
     def runaway():
-        started = time.monotonic()
         response = requests.get(server.sparql, params={"query": CARTESIAN}, timeout=60)
-        outcome.update(status=response.status_code, text=response.text, elapsed=time.monotonic() - started)
+        outcome.update(status=response.status_code, text=response.text, answered=time.monotonic())
 
     thread = threading.Thread(target=runaway)
     thread.start()
-    time.sleep(0.3)  # the runaway is now burning a core
-    latencies = []
+    answered: list[tuple[float, float]] = []  # (sent, answered) of each cheap query
     with requests.Session() as session:
         while thread.is_alive():
             started = time.monotonic()
             response = session.get(server.sparql, params={"query": FAST})
-            latencies.append(time.monotonic() - started)
+            answered.append((started, time.monotonic()))
             assert response.status_code == 200 and response.json()["results"]["bindings"][0]["n"]["value"] == "59"
             assert session.get(server.url("/healthz")).status_code == 200
             time.sleep(0.02)
     thread.join()
     assert outcome["status"] == 503
     assert f"longer than the {TIMEOUT_S:g} s limit" in outcome["text"] and "FUKUDX_QUERY_TIMEOUT" in outcome["text"]
-    assert TIMEOUT_S <= outcome["elapsed"] < TIMEOUT_S + 2.5
-    assert len(latencies) >= 20
-    latencies.sort()
-    summary = {"runaway_status": outcome["status"], "runaway_answered_after_s": round(outcome["elapsed"], 2),
-               "concurrent_requests": len(latencies), "concurrent_p50_ms": round(latencies[len(latencies) // 2] * 1000, 1),
+    # Stopped at the limit, not before; the upper bound only says "stopped at all" (the kill and the
+    # answer take milliseconds; seconds of slack absorb a loaded machine).
+    assert outcome["answered"] - sent >= TIMEOUT_S
+    assert outcome["answered"] - sent < TIMEOUT_S + 10
+    # Behaviour, not speed: cheap queries were answered *while* the runaway ran. Those sent at least
+    # 0.5 s after it (it has reached a query process by then) and answered before it was stopped were
+    # not queued behind it; had they been, none would be answered before the runaway's own 503.
+    during = [(s, a) for s, a in answered if s >= sent + 0.5 and a < outcome["answered"]]
+    assert len(during) >= 5, answered
+    latencies = sorted(a - s for s, a in answered)
+    summary = {"runaway_status": outcome["status"], "runaway_answered_after_s": round(outcome["answered"] - sent, 2),
+               "concurrent_requests": len(latencies), "answered_during_runaway": len(during),
+               "concurrent_p50_ms": round(latencies[len(latencies) // 2] * 1000, 1),
                "concurrent_max_ms": round(latencies[-1] * 1000, 1)}
     print(f"\nrunaway: {summary}")
     for key, value in summary.items():
         record_property(key, value)
-    assert latencies[len(latencies) // 2] < 0.1, latencies  # median: normal latency
-    assert latencies[-1] < 1.0, latencies
 
     # The runaway's process was killed and replaced: same number of query processes, one new pid.
     deadline = time.monotonic() + 10
@@ -159,7 +166,7 @@ def test_pool_answers_busy_when_every_process_is_taken(server_build_dir):
     from fukudx_kg.store.backends import open_backend
 
     backend = open_backend(Settings.from_env({}, build_dir=str(server_build_dir)))
-    pool = QueryPool(backend.worker_spec(), WORKER_MODULE, size=1, timeout=1.5, queue_wait=0.3).start()
+    pool = QueryPool(backend.worker_spec(), WORKER_MODULE, size=1, timeout=3.0, queue_wait=0.3).start()
     try:
         assert pool.wait_ready(60)
         errors: list[Exception] = []
@@ -172,13 +179,20 @@ def test_pool_answers_busy_when_every_process_is_taken(server_build_dir):
 
         thread = threading.Thread(target=runaway)
         thread.start()
-        time.sleep(0.2)
+        deadline = time.monotonic() + 10
+        while pool.status()["idle"]:  # until the runaway holds the only process
+            assert time.monotonic() < deadline, "the runaway never took the query process"
+            time.sleep(0.01)
         started = time.monotonic()
         with pytest.raises(PoolBusy):
             pool.run(Job(FAST))
-        assert 0.25 < time.monotonic() - started < 1.0
+        waited = time.monotonic() - started
+        # Busy after waiting queue_wait for a process, and while the runaway still held it: the query
+        # neither failed at once nor waited for the runaway to be stopped (at 3 s).
+        assert waited >= 0.3
+        assert thread.is_alive() and not errors, "PoolBusy came only after the runaway was stopped"
         thread.join()
-        assert len(errors) == 1 and errors[0].elapsed >= 1.5
+        assert len(errors) == 1 and errors[0].elapsed >= 3.0
         assert pool.wait_ready(30)
         outcome = pool.run(Job(FAST, media_type="text/csv"))
         assert outcome.body.decode().splitlines() == ["n", "59"]

@@ -4,6 +4,7 @@ or --dev), settings errors at start, /healthz /readyz /version, and `create_app`
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 import threading
@@ -71,7 +72,8 @@ def test_dev_mode_serves_with_reloader(server_factory):
 @pytest.mark.parametrize("env,needle", [
     ({"FUKUDX_QUERY_TIMEOUT": "soon"}, "FUKUDX_QUERY_TIMEOUT='soon' is not a number"),
     ({"FUKUDX_ROW_CAP": "0"}, "FUKUDX_ROW_CAP='0' must be at least 1"),
-    ({"FUKUDX_SERVICE_ALLOWLIST": "file:///etc/passwd"}, "FUKUDX_SERVICE_ALLOWLIST='file:///etc/passwd' is not an absolute http(s) IRI"),
+    ({"FUKUDX_SERVICE_ALLOWLIST": "file:///etc/passwd"},
+     "FUKUDX_SERVICE_ALLOWLIST='file:///etc/passwd' is not an absolute http(s) IRI"),
     ({"FUKUDX_BACKEND": "postgres"}, "use 'oxigraph' (embedded store) or the URL"),
     ({"FUKUDX_PORT": "99999"}, "FUKUDX_PORT='99999' must be at most 65535"),
 ])
@@ -121,17 +123,39 @@ def test_create_app_factory_in_a_thread(server_build_dir, tmp_path):
         app.extensions["fukudx"].pool.close()
 
 
-def test_settings_table_matches_defaults():
-    from fukudx_kg.settings import SPECS, Settings, settings_table
-    from fukudx_kg.namespaces import DEFAULT_BASE_IRI
+# Environment variables that are not service settings (test tooling, parent → query process).
+NOT_SETTINGS = {"FUKUDX_CHROMIUM", "FUKUDX_QUERY_SPEC", "FUKUDX_QUERY_PARENT"}
 
-    from_table = Settings.from_env({})
-    defaults = Settings()
-    assert from_table == defaults  # the documented defaults are the dataclass defaults
-    assert defaults.base_iri == DEFAULT_BASE_IRI
-    table = settings_table()
-    for spec in SPECS:
-        assert f"`{spec.env}`" in table
+
+def _readme_settings() -> dict[str, str]:
+    """{variable: default as the README prints it} from the README's settings table, and every
+    other FUKUDX_ variable the README names anywhere (default None)."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    table: dict[str, str] = {}
+    for line in readme.splitlines():
+        row = re.fullmatch(r"\|\s*`(FUKUDX_[A-Z0-9_]+)`\s*\|\s*([^|]*?)\s*\|.*\|", line.strip())
+        if row:
+            assert row[1] not in table, f"README lists {row[1]} twice"
+            default = row[2]
+            table[row[1]] = "" if default == "(empty)" else default.strip("`")
+    named = set(re.findall(r"\bFUKUDX_[A-Z0-9_]*[A-Z0-9]\b", readme)) - NOT_SETTINGS
+    return {**{name: None for name in named - set(table)}, **table}
+
+
+def test_readme_settings_table_matches_the_settings():
+    """The README documents every setting with its real default, and no setting that does not exist
+    (checked against the README itself, not against a table generated from the same SPECS)."""
+    from fukudx_kg.namespaces import DEFAULT_BASE_IRI
+    from fukudx_kg.settings import SPECS, Settings
+
+    readme = _readme_settings()
+    specs = {spec.env: spec.default for spec in SPECS}
+    assert set(readme) - set(specs) == set(), "the README names settings that do not exist"
+    undocumented = {env for env in specs if readme.get(env) is None}
+    assert undocumented == set(), "settings missing from the README's table"
+    assert {env: readme[env] for env in specs} == specs, "README defaults differ from fukudx_kg/settings.py"
+    assert Settings.from_env({}) == Settings()  # the documented defaults are the dataclass defaults
+    assert Settings().base_iri == DEFAULT_BASE_IRI
     assert {spec.field for spec in SPECS} == set(Settings.__dataclass_fields__)
 
 

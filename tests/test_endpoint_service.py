@@ -121,7 +121,8 @@ def _glued_bypasses(port: int) -> dict[str, str]:
                                  f"<{base}/x> {{ ?x ?y ?z }} }}",
         "BASE + SERVICESILENT<rel>": f"BASE <{base}/> SELECT * WHERE {{ SERVICESILENT<rel> {{ ?x ?y ?z }} }}",
         # found while fixing them
-        "prefix named silent": f"PREFIX silent: <{base}/> SELECT * WHERE {{ ?m a {municipality} SERVICE silent:x {{}} }}",
+        "prefix named silent": f"PREFIX silent: <{base}/> "
+                               f"SELECT * WHERE {{ ?m a {municipality} SERVICE silent:x {{}} }}",
         "PREFIXex: glued": f"PREFIXex:<{base}/> SELECT * WHERE {{ ?m a {municipality} SERVICE ex:x {{}} }}",
         "langtag.SERVICE": f'SELECT * {{ ?s ?p "x"@en.SERVICE <{base}/z> {{}} }}',
         "after a comment, glued": f"SELECT * {{ ?m a {municipality} #x\nSERVICE<{base}/c>{{}} }}",
@@ -147,7 +148,8 @@ def _assert_refused(server, listener, extra_allowed: str | None = None):
             elif send == "POST form":
                 response = requests.post(server.sparql, data={"query": query})
             else:
-                response = requests.post(server.sparql, data=query.encode(), headers={"Content-Type": "application/sparql-query"})
+                response = requests.post(server.sparql, data=query.encode(),
+                                         headers={"Content-Type": "application/sparql-query"})
             assert response.status_code in (400, 403), (name, send, response.status_code, response.text)
             assert "SERVICE" in response.text, (name, response.text)
             if response.status_code == 403:
@@ -161,7 +163,8 @@ def _assert_refused(server, listener, extra_allowed: str | None = None):
 
 def test_control_pyoxigraph_alone_would_connect(listener):
     """Without our checks, pyoxigraph fetches SERVICE IRIs itself: the listener sees it."""
-    pyoxigraph.Store().query(f"SELECT * WHERE {{ SERVICE SILENT <http://127.0.0.1:{listener.port}/sparql> {{ ?s ?p ?o }} }}")
+    target = f"http://127.0.0.1:{listener.port}/sparql"
+    pyoxigraph.Store().query(f"SELECT * WHERE {{ SERVICE SILENT <{target}> {{ ?s ?p ?o }} }}")
     deadline = time.monotonic() + 5
     while not listener.connections and time.monotonic() < deadline:
         time.sleep(0.05)
@@ -178,8 +181,10 @@ def test_service_messages(live_server, listener):
     assert loopback.status_code == 403
     assert "local or private network address" in loopback.text and "Remove the SERVICE clause" in loopback.text
     variable = requests.get(live_server.sparql, params={"query": "ASK { SERVICE ?e { ?s ?p ?o } }"})
-    assert variable.status_code == 403 and "SERVICE ?e (line 1, column 7) refused" in variable.text and "fixed IRI" in variable.text
-    remote = requests.get(live_server.sparql, params={"query": "ASK { SERVICE <https://query.wikidata.org/sparql> { ?s ?p ?o } }"})
+    assert variable.status_code == 403
+    assert "SERVICE ?e (line 1, column 7) refused" in variable.text and "fixed IRI" in variable.text
+    wikidata = "ASK { SERVICE <https://query.wikidata.org/sparql> { ?s ?p ?o } }"
+    remote = requests.get(live_server.sparql, params={"query": wikidata})
     assert remote.status_code == 403 and "not on the federation allow-list" in remote.text
     # a prefixed name containing "service" is not the keyword and is fine
     ok = requests.get(live_server.sparql, params={"query": "PREFIX ex: <http://example.org/> ASK { ?s ex:service ?o }"})
@@ -197,7 +202,8 @@ def test_from_clause_does_not_fetch(live_server, listener):
 def test_allow_listed_federation(server_factory, oxigraph_server, listener):
     """With the oxigraph server allow-listed, SERVICE to it works; everything else is still refused."""
     allowed = oxigraph_server.url("/query")
-    server = server_factory(env={"FUKUDX_SERVICE_ALLOWLIST": allowed, "FUKUDX_WORKERS": "1", "FUKUDX_QUERY_WORKERS": "1"})
+    server = server_factory(env={"FUKUDX_SERVICE_ALLOWLIST": allowed, "FUKUDX_WORKERS": "1",
+                                 "FUKUDX_QUERY_WORKERS": "1"})
     query = f"""PREFIX fdx: <{FDX}>
     SELECT (COUNT(DISTINCT ?m) AS ?n) WHERE {{ SERVICE <{allowed}> {{ ?m a fdx:Municipality }} }}"""
     response = requests.get(server.sparql, params={"query": query})
@@ -209,6 +215,7 @@ def test_allow_listed_federation(server_factory, oxigraph_server, listener):
     # look-alikes of the allowed endpoint are refused
     for lookalike in (allowed + "x", allowed + "/../update", allowed.replace("127.0.0.1", "localhost"),
                       allowed.replace("http://", "https://"), allowed + "?x=1"):
-        refused = requests.get(server.sparql, params={"query": f"ASK {{ SERVICE SILENT <{lookalike}> {{ ?s ?p ?o }} }}"})
+        query = f"ASK {{ SERVICE SILENT <{lookalike}> {{ ?s ?p ?o }} }}"
+        refused = requests.get(server.sparql, params={"query": query})
         assert refused.status_code == 403, lookalike
     _assert_refused(server, listener, extra_allowed=allowed)

@@ -93,7 +93,8 @@ def test_query_dataset_named_graphs_get(live_server):
 
 
 def test_query_dataset_full(live_server):
-    query = f"SELECT ?g (COUNT(DISTINCT ?c) AS ?classes) WHERE {{ ?c a <{OWL_CLASS}> GRAPH ?g {{ ?m a <{FDX}Municipality> }} }} GROUP BY ?g"
+    query = (f"SELECT ?g (COUNT(DISTINCT ?c) AS ?classes) WHERE {{ ?c a <{OWL_CLASS}> "
+             f"GRAPH ?g {{ ?m a <{FDX}Municipality> }} }} GROUP BY ?g")
     params = {"query": query, "default-graph-uri": ONTOLOGY, "named-graph-uri": PREF07}
     rows = requests.get(live_server.sparql, params=params).json()["results"]["bindings"]
     assert [(r["g"]["value"], r["classes"]["value"]) for r in rows] == [(PREF07, "23")]
@@ -229,5 +230,6 @@ def test_update_operation_refused(live_server):
         assert response.status_code == 403, kwargs
         assert "read-only" in response.text
     # and nothing changed
-    count = requests.get(live_server.sparql, params={"query": f"SELECT (COUNT(*) AS ?n) {{ ?m a <{FDX}Municipality> }}"})
+    municipalities = f"SELECT (COUNT(*) AS ?n) {{ ?m a <{FDX}Municipality> }}"
+    count = requests.get(live_server.sparql, params={"query": municipalities})
     assert json.loads(count.text)["results"]["bindings"][0]["n"]["value"] == "59"

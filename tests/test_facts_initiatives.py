@@ -214,9 +214,9 @@ def test_police_rows(kg):
 
 
 def test_kpi_provenance_points_at_its_line(kg):
-    rows = select(kg, f"""SELECT ?file ?a ?b ?doc WHERE {{ ?k fdx:valueAsPrinted "110万" ; prov:wasDerivedFrom ?ex .
+    rows = select(kg, """SELECT ?file ?a ?b ?doc WHERE { ?k fdx:valueAsPrinted "110万" ; prov:wasDerivedFrom ?ex .
         ?ex fdx:sourceFile ?file ; fdx:lineStart ?a ; fdx:lineEnd ?b ; dcterms:source/rdfs:label ?doc .
-        FILTER(LANG(?doc) = "ja") }}""")
+        FILTER(LANG(?doc) = "ja") }""")
     assert len(rows) == 1
     r = rows[0]
     assert r["file"] == SEED and int(r["a"]) <= 1007 <= int(r["b"])

@@ -29,8 +29,9 @@ def test_revision_of_2021_policy(kg):
 
 
 def test_chapters_of_2024_revision(kg):
-    rows = select(kg, """SELECT ?n ?name WHERE { ?s skos:topConceptOf ?scheme ; skos:notation ?n ; skos:prefLabel ?name .
-                          ?scheme fdx:schemeOf/dcterms:issued ?i . FILTER(STR(?i) = "2024-03") }""")
+    rows = select(kg, """SELECT ?n ?name WHERE {
+        ?s skos:topConceptOf ?scheme ; skos:notation ?n ; skos:prefLabel ?name .
+        ?scheme fdx:schemeOf/dcterms:issued ?i . FILTER(STR(?i) = "2024-03") }""")
     names = {r["n"]: r["name"] for r in rows}
     assert len(names) == 9
     printed(POLICY, 638, "第６ デジタルデバイド対策")
@@ -41,7 +42,8 @@ def test_chapters_of_2024_revision(kg):
 
 def test_numbered_items_of_chapter_5(kg):
     rows = select(kg, """SELECT ?n ?name WHERE { ?s skos:broader ?c ; skos:notation ?n ; skos:prefLabel ?name .
-        ?c skos:notation "第５" ; skos:inScheme ?scheme . ?scheme fdx:schemeOf/dcterms:issued ?i . FILTER(STR(?i)="2024-03") }""")
+        ?c skos:notation "第５" ; skos:inScheme ?scheme .
+        ?scheme fdx:schemeOf/dcterms:issued ?i . FILTER(STR(?i)="2024-03") }""")
     printed(POLICY, 371, "５ 健康・医療・福祉")
     assert {r["name"] for r in rows} >= {"震災からの復興・再生", "健康・医療・福祉", "安全・安心、環境"}
     assert len(rows) == 6
@@ -55,7 +57,8 @@ def test_new_value_of_an_item(kg):
 
 def test_cdo_is_first_vice_governor(kg):
     printed(POLICY, 644, "最高デジタル責任者：ＣＤＯ）の設置（第１順位副知事）")
-    rows = select(kg, """SELECT ?role WHERE { ?p a org:Post ; rdfs:label "最高デジタル責任者：ＣＤＯ"@ja ; fdx:heldByRole ?role }""")
+    rows = select(kg, """SELECT ?role WHERE {
+        ?p a org:Post ; rdfs:label "最高デジタル責任者：ＣＤＯ"@ja ; fdx:heldByRole ?role }""")
     assert rows == [{"role": "第１順位副知事"}]
 
 
@@ -95,7 +98,8 @@ def test_meeting_2020_date_place_and_material(kg):
     printed(MIN_2020, 5, "令和2年12月25日（金）11：00～11：10")
     rows = select(kg, """SELECT ?place ?material WHERE { ?m a fdx:Meeting ; dcterms:date "2020-12-25"^^xsd:date ;
         prov:atLocation/rdfs:label ?place ; fdx:reported/fdx:concerns ?doc . ?doc fdx:sourceFile ?material }""")
-    assert rows == [{"place": "危機管理センター災害対策本部会議室（北庁舎2階）", "material": "003_c8ba37c43c0df833.txt"}]
+    assert rows == [{"place": "危機管理センター災害対策本部会議室（北庁舎2階）",
+                     "material": "003_c8ba37c43c0df833.txt"}]
     assert not ask(kg, 'ASK { ?m dcterms:date "2020-12-25"^^xsd:date ; fdx:decided ?x }')
 
 
@@ -140,14 +144,17 @@ def test_all_fiscal_years_r3_to_r8(kg):
 
 
 def test_prefecture_codes(kg):
-    rows = select(kg, "SELECT ?c ?lg WHERE { ?p a fdx:Prefecture ; fdx:prefectureCode ?c ; fdx:localGovernmentCode ?lg }")
+    rows = select(kg, """SELECT ?c ?lg WHERE {
+        ?p a fdx:Prefecture ; fdx:prefectureCode ?c ; fdx:localGovernmentCode ?lg }""")
     assert rows == [{"c": "07", "lg": "070009"}]
 
 
 def test_municipality_facts(kg):
-    rows = select(kg, """SELECT ?name ?kind ?region ?sac WHERE { ?m fdx:localGovernmentCode "075418" ; rdfs:label ?name ;
+    rows = select(kg, """SELECT ?name ?kind ?region ?sac WHERE {
+        ?m fdx:localGovernmentCode "075418" ; rdfs:label ?name ;
         fdx:municipalityKind/skos:notation ?kind ; fdx:region/rdfs:label ?region ; fdx:standardArea ?sac ;
-        fdx:district/rdfs:label ?district . FILTER(LANG(?name) = "ja" && LANG(?region) = "ja" && ?district = "双葉郡"@ja) }""")
+        fdx:district/rdfs:label ?district .
+        FILTER(LANG(?name) = "ja" && LANG(?region) = "ja" && ?district = "双葉郡"@ja) }""")
     assert rows == [{"name": "広野町", "kind": "town", "region": "相双", "sac": "http://data.e-stat.go.jp/lod/sac/C07541"}]
     assert int(select(kg, "SELECT (COUNT(?m) AS ?n) WHERE { ?m a fdx:Municipality }")[0]["n"]) == 59
 

@@ -227,7 +227,8 @@ def test_host_header_never_reaches_cached_descriptions(public_server, path):
 def test_void_download_links_use_the_public_url(public_server):
     status, _, body = raw_http(public_server, "GET", "/.well-known/void", headers={"Host": "evil.example",
                                                                                    "Accept": "application/n-triples"})
-    dumps = [t.object.value for t in ox.parse(body, format=ox.RdfFormat.N_TRIPLES) if t.predicate.value == VOID + "dataDump"]
+    dumps = [t.object.value for t in ox.parse(body, format=ox.RdfFormat.N_TRIPLES)
+             if t.predicate.value == VOID + "dataDump"]
     assert "https://fukudx.example.org/download/dataset.nq" in dumps
 
 
@@ -328,7 +329,8 @@ def test_alternates_list_every_format(live_server):
 # ============================================================================ part 6: graphs, slashes
 
 def _count_in_graph(server, graph: str) -> int:
-    r = requests.get(server.sparql, params={"query": f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}"},
+    query = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}"
+    r = requests.get(server.sparql, params={"query": query},
                      headers={"Accept": "application/sparql-results+json"}, timeout=60)
     return int(r.json()["results"]["bindings"][0]["n"]["value"])
 

@@ -5,8 +5,6 @@ from __future__ import annotations
 from decimal import Decimal
 from pathlib import Path
 
-import pytest
-
 from fukudx_kg.build.seedtext import lines_of
 
 QUERIES = Path(__file__).resolve().parent.parent / "queries"
