@@ -2,9 +2,11 @@
 
     python server.py [--host H] [--port P] [--dev]
 
-builds the dataset if it is missing, prepares the embedded query store, and serves with granian
-(`--dev`: Flask's reloader). Settings come from `FUKUDX_…` environment variables
-(see fukudx_kg/config.py); --host/--port override FUKUDX_HOST/FUKUDX_PORT.
+checks the built dataset in FUKUDX_BUILD_DIR (`make build` writes it; the server never builds and
+stops with a message saying so when it is missing or was built for another base IRI), prepares the
+embedded query store, and serves with granian (`--dev`: Flask's reloader). Settings come from
+`FUKUDX_…` environment variables (see fukudx_kg/settings.py); --host/--port override
+FUKUDX_HOST/FUKUDX_PORT.
 
 This file only assembles; the logic lives in the fukudx_kg modules. Under another WSGI server use
 `create_app()` as the application factory, e.g. `gunicorn 'server:create_app()'` or `granian --interface wsgi --factory server:create_app` (after building
@@ -20,7 +22,7 @@ import sys
 from flask import Flask
 
 from fukudx_kg.browser import core as browser
-from fukudx_kg.release import ReleaseError, ensure_built
+from fukudx_kg.release import ReleaseError, read_release
 from fukudx_kg.settings import Settings, SettingsError
 from fukudx_kg.sparql import protocol as sparql_protocol
 from fukudx_kg.store.backends import Backend, open_backend
@@ -72,7 +74,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     try:
         if not settings.is_remote:
-            release = ensure_built(settings.build_dir, settings.base_iri)
+            release = read_release(settings.build_dir, base_iri=settings.base_iri)  # never builds
             log.info("dataset release %s (%d quads) in %s", release.release[:12], release.quads, settings.build_dir)
         backend = open_backend(settings)  # prepares the on-disk store once, before any worker starts
     except ReleaseError as exc:

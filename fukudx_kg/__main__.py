@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from fukudx_kg.build.sources import SourceError
+from fukudx_kg.settings import SettingsError
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -14,8 +15,9 @@ def main(argv: list[str] | None = None) -> int:
                                      description="Build and validate the fukudx knowledge graph.")
     sub = parser.add_subparsers(dest="command", required=True)
 
-    b = sub.add_parser("build", help="turn data/ into build/dataset.nq and Turtle per graph")
-    b.add_argument("--out", default=None, help="output directory (default: FUKUDX_BUILD_DIR or build/)")
+    b = sub.add_parser("build", help="turn data/ into dataset.nq, Turtle per graph and release.json")
+    b.add_argument("--out", default=None, help="output directory (default: FUKUDX_BUILD_DIR or build/, which "
+                   "the server reads; `make release` writes the committed copy to data/release/)")
     b.add_argument("--base", default=None, help="base IRI of data resources (default: FUKUDX_BASE_IRI)")
     b.add_argument("--data", default=None, help="data directory (default: the repository's data/)")
 
@@ -27,9 +29,13 @@ def main(argv: list[str] | None = None) -> int:
     v.add_argument("--output", type=Path, default=None, help="write the report here instead of stdout")
 
     args = parser.parse_args(argv)
-    if args.command == "build":
-        return _build(args)
-    return _validate(args)
+    try:
+        if args.command == "build":
+            return _build(args)
+        return _validate(args)
+    except SettingsError as exc:
+        print(f"python -m fukudx_kg: invalid setting: {exc}", file=sys.stderr)
+        return 2
 
 
 def _settings():

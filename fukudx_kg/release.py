@@ -1,19 +1,17 @@
-"""The built dataset on disk: find it, build it when missing, and read its release description.
+"""The release artefacts on disk: read and verify dataset.nq + release.json (never builds them).
 
-Layout (written by `fukudx_kg.build.pipeline`): `<build_dir>/dataset.nq` (sorted N-Quads) and
-`<build_dir>/release.json` = {"release": sha256 of dataset.nq, "quads": N, "graphs": {iri: n},
-"base_iri": …}.
+Layout (written by `fukudx_kg.build.pipeline`, i.e. `python -m fukudx_kg build --out DIR`):
+`DIR/dataset.nq` (sorted N-Quads), `DIR/<graph>.ttl` and `DIR/release.json` = {"release": sha256 of
+dataset.nq, "quads": N, "graphs": {iri: n}, "base_iri": …}. `make build` writes them to build/ (the
+served copy, FUKUDX_BUILD_DIR), `make release` to data/release/ (the reviewed, committed copy).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import logging
 from dataclasses import dataclass, field
 from pathlib import Path
-
-log = logging.getLogger(__name__)
 
 DATASET_FILE = "dataset.nq"
 RELEASE_FILE = "release.json"
@@ -35,25 +33,31 @@ class Release:
         return {"release": self.release, "quads": self.quads, "graphs": dict(self.graphs), "base_iri": self.base_iri}
 
 
-def read_release(build_dir: Path, *, verify: bool = True) -> Release:
-    """Read release.json beside dataset.nq; with `verify`, check the hash against the file."""
+def read_release(build_dir: Path, *, verify: bool = True, base_iri: str | None = None) -> Release:
+    """Read release.json beside dataset.nq; with `verify`, check the hash against the file; with
+    `base_iri`, check that the dataset was built for that base IRI."""
     build_dir = Path(build_dir)
     dataset, meta = build_dir / DATASET_FILE, build_dir / RELEASE_FILE
     if not dataset.is_file() or not meta.is_file():
         raise ReleaseError(f"no built dataset in {build_dir}/ ({DATASET_FILE} and {RELEASE_FILE} needed): "
-                           f"run `python -m fukudx_kg build --out {build_dir}` or start `python server.py`, "
-                           "which builds it")
+                           f"run `make build` or `python -m fukudx_kg build --out {build_dir}` first")
     try:
         data = json.loads(meta.read_text(encoding="utf-8"))
         release = Release(str(data["release"]), int(data["quads"]), {str(k): int(v) for k, v in data["graphs"].items()},
                           data.get("base_iri"), dataset)
     except (ValueError, KeyError, TypeError, AttributeError) as exc:
-        raise ReleaseError(f"{meta} is not a valid release description ({exc}); rebuild the dataset") from None
+        raise ReleaseError(f"{meta} is not a valid release description ({exc}); rebuild the dataset with "
+                           f"`make build` or `python -m fukudx_kg build --out {build_dir}`") from None
     if verify:
         actual = sha256_file(dataset)
         if actual != release.release:
             raise ReleaseError(f"{meta} names release {release.release[:12]}… but {dataset} hashes to "
-                               f"{actual[:12]}…; rebuild with `python -m fukudx_kg build --out {build_dir}`")
+                               f"{actual[:12]}…; rebuild with `make build` or "
+                               f"`python -m fukudx_kg build --out {build_dir}`")
+    if base_iri is not None and release.base_iri not in (None, base_iri):
+        raise ReleaseError(f"the dataset in {build_dir}/ was built for base IRI {release.base_iri} but "
+                           f"FUKUDX_BASE_IRI is {base_iri}: rebuild it with the same setting, `make build` or "
+                           f"`python -m fukudx_kg build --out {build_dir} --base {base_iri}`")
     return release
 
 
@@ -63,21 +67,3 @@ def sha256_file(path: Path) -> str:
         for chunk in iter(lambda: fh.read(1 << 20), b""):
             digest.update(chunk)
     return digest.hexdigest()
-
-
-def ensure_built(build_dir: Path, base_iri: str) -> Release:
-    """Return the release in `build_dir`, building the dataset first if it is missing or was
-    built for another base IRI."""
-    build_dir = Path(build_dir)
-    try:
-        release = read_release(build_dir)
-    except ReleaseError as exc:
-        log.info("building the dataset into %s (%s)", build_dir, exc)
-    else:
-        if release.base_iri in (None, base_iri):
-            return release
-        log.info("rebuilding the dataset: it was built for base IRI %s, the service uses %s", release.base_iri, base_iri)
-    from fukudx_kg.build.pipeline import build
-
-    build(build_dir, base_iri=base_iri)
-    return read_release(build_dir)

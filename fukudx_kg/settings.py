@@ -153,8 +153,9 @@ SPECS: tuple[_Spec, ...] = (
           "'oxigraph' = embedded pyoxigraph store built from the dataset; or the URL of a remote SPARQL 1.1 "
           "query endpoint (its default graph should be the union of the named graphs)."),
     _Spec("build_dir", "FUKUDX_BUILD_DIR", "build", _parse_path,
-          "Directory holding dataset.nq and release.json (built by `python -m fukudx_kg build` if missing) "
-          "and the on-disk query store."),
+          "Directory holding dataset.nq and release.json, written by `make build` (= `python -m fukudx_kg "
+          "build`; the server never builds and stops with a message when they are missing), and the on-disk "
+          "query store."),
     _Spec("host", "FUKUDX_HOST", "127.0.0.1", _parse_host, "Interface to listen on."),
     _Spec("port", "FUKUDX_PORT", "8000", lambda e, r: _parse_int(e, r, minimum=1, maximum=65535),
           "TCP port to listen on."),

@@ -80,6 +80,22 @@ def test_build_cli_reports_malformed_source(tmp_path):
     assert f"{csv}:4:" in result.stderr and "check digit" in result.stderr
 
 
+def test_build_cli_writes_to_the_build_dir_setting(tmp_path, built):
+    """`make build` = `python -m fukudx_kg build`: FUKUDX_BUILD_DIR (the directory the server reads) by default."""
+    target = tmp_path / "served"
+    result = cli("build", env_extra={"FUKUDX_BUILD_DIR": str(target)})
+    assert result.returncode == 0, result.stderr
+    assert f"→ {target / 'dataset.nq'}" in result.stdout
+    for name in ["dataset.nq", "release.json"] + [p.name for p in built.glob("*.ttl")]:
+        assert (target / name).read_bytes() == (built / name).read_bytes(), name
+
+
+def test_build_cli_reports_a_bad_setting(tmp_path):
+    result = cli("build", env_extra={"FUKUDX_BUILD_DIR": str(tmp_path / "b"), "FUKUDX_BASE_IRI": "not an iri"})
+    assert result.returncode == 2 and "invalid setting: FUKUDX_BASE_IRI" in result.stderr
+    assert "Traceback" not in result.stderr and not (tmp_path / "b").exists()
+
+
 def test_validate_cli_conforms_on_build(built):
     result = cli("validate", str(built / "dataset.nq"))
     assert result.returncode == 0, result.stdout + result.stderr

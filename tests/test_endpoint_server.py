@@ -1,5 +1,6 @@
-"""The service as an operator sees it: `python server.py` (builds the dataset when missing, granian
-or --dev), settings errors at start, /healthz /readyz /version, and `create_app` as a factory."""
+"""The service as an operator sees it: `python server.py` (serves what `make build` wrote, stops with
+a message when there is none; granian or --dev), settings errors at start, /healthz /readyz /version,
+and `create_app` as a factory."""
 
 from __future__ import annotations
 
@@ -50,12 +51,46 @@ def test_health_ready_and_version(live_server, server_build_dir):
         assert requests.get(live_server.url(path)).headers["Cache-Control"] == "no-store"
 
 
-def test_server_builds_missing_dataset(server_factory, tmp_path):
-    empty = tmp_path / "fresh-build"
-    server = server_factory(build_dir=empty, env={"FUKUDX_WORKERS": "1", "FUKUDX_QUERY_WORKERS": "1"})
-    assert (empty / "dataset.nq").is_file() and (empty / "release.json").is_file()
+@pytest.mark.parametrize("case", ["empty", "other-base"])
+def test_server_never_builds_and_says_what_to_run(case, server_build_dir, tmp_path):
+    """No dataset (or one built for another base IRI): exit 1 with the command that builds it, nothing written."""
+    import os
+
+    from conftest import copy_build
+
+    target = tmp_path / "build-dir"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("FUKUDX_")}
+    env["FUKUDX_BUILD_DIR"] = str(target)
+    if case == "empty":
+        target.mkdir()
+        needle = f"no built dataset in {target}/ (dataset.nq and release.json needed): run `make build` or " \
+                 f"`python -m fukudx_kg build --out {target}` first"
+    else:
+        copy_build(server_build_dir, target)
+        env["FUKUDX_BASE_IRI"] = "https://data.example.org/kg/id/"
+        needle = f"the dataset in {target}/ was built for base IRI https://w3id.org/fukudx/id/ but " \
+                 "FUKUDX_BASE_IRI is https://data.example.org/kg/id/"
+    before = sorted(p.name for p in target.iterdir())
+    result = subprocess.run([sys.executable, str(ROOT / "server.py")], env=env, capture_output=True, text=True,
+                            timeout=60, cwd=ROOT)
+    assert result.returncode == 1
+    assert f"server.py: {needle}" in result.stderr and "Traceback" not in result.stderr
+    assert "make build" in result.stderr
+    assert sorted(p.name for p in target.iterdir()) == before  # nothing built, no query store prepared
+
+
+def test_server_serves_what_the_build_cli_wrote(server_factory, tmp_path):
+    """`make serve` = `make build` (python -m fukudx_kg build) then `python server.py` on that directory."""
+    import os
+
+    target = tmp_path / "made"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("FUKUDX_")}
+    built = subprocess.run([sys.executable, "-m", "fukudx_kg", "build"], cwd=ROOT, capture_output=True, text=True,
+                           env=dict(env, FUKUDX_BUILD_DIR=str(target)), timeout=300)
+    assert built.returncode == 0, built.stderr
+    server = server_factory(build_dir=target, env={"FUKUDX_WORKERS": "1", "FUKUDX_QUERY_WORKERS": "1"})
     assert _count(server.base) == "59"
-    release = json.loads((empty / "release.json").read_text(encoding="utf-8"))["release"]
+    release = json.loads((target / "release.json").read_text(encoding="utf-8"))["release"]
     assert requests.get(server.url("/version")).json()["release"] == release
     assert "Starting granian" in server.log()  # the production server
 
