@@ -2,21 +2,19 @@
 
 from __future__ import annotations
 
-from fukudx_kg.paths import SHAPES_FILE as REPO_SHAPES
-
 import json
 from collections import defaultdict
-from dataclasses import dataclass, asdict
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
 
 from pyshacl import validate as shacl_validate
-from rdflib import Graph, Dataset, Literal, URIRef
+from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.namespace import SH
 from rdflib.util import guess_format
 
 from fukudx_kg.build.iris import FDX, PROV, RDF, RDFS
-
+from fukudx_kg.paths import SHAPES_FILE as REPO_SHAPES
 
 
 def _shapes_file() -> Path:

@@ -12,6 +12,8 @@ import requests
 from bs4 import BeautifulSoup
 from rdflib import Graph, Literal, Namespace, URIRef
 
+from fukudx_kg.build.pipeline import build
+
 VOID = Namespace("http://rdfs.org/ns/void#")
 DCAT = Namespace("http://www.w3.org/ns/dcat#")
 DCT = Namespace("http://purl.org/dc/terms/")
@@ -155,9 +157,10 @@ OTHER_BASE = "https://data.example.org/kg/id/"
 
 
 @pytest.fixture(scope="module")
-def other_base_server(built, tmp_path_factory, server_factory):
-    """A deployment whose data base IRI is not w3id.org: server.py rebuilds the dataset for it."""
+def other_base_server(tmp_path_factory, server_factory):
+    """A deployment whose data base IRI is not w3id.org, with the dataset built for that base."""
     target = tmp_path_factory.mktemp("other-base-build")
+    build(target, base_iri=OTHER_BASE)
     return server_factory(build_dir=target, env={"FUKUDX_BASE_IRI": OTHER_BASE, "FUKUDX_WORKERS": "1",
                                                  "FUKUDX_QUERY_WORKERS": "1"})
 

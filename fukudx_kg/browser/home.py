@@ -10,10 +10,10 @@ from markupsafe import Markup
 from fukudx_kg import examples as example_queries
 from fukudx_kg.browser import charts
 from fukudx_kg.browser.classviews import Views
-from fukudx_kg.browser.timeline import roadmap_timeline
 from fukudx_kg.browser.core import base_iri, bp, render_page, state, t, text_response
 from fukudx_kg.browser.describe import Describer
 from fukudx_kg.browser.reader import PREFIXES, is_safe_iri
+from fukudx_kg.browser.timeline import roadmap_timeline
 from fukudx_kg.namespaces import GRAPH_BASE
 from fukudx_kg.web.runtime import current
 

@@ -9,9 +9,9 @@ from pathlib import Path
 
 from rdflib import Graph, Literal, URIRef
 
+from fukudx_kg.build.iris import DCTERMS, FDX, ORG, PROV, RDF, RDFS, SCHEMA, SKOS, TIME, XSD, Iris
 from fukudx_kg.build.numbers import decimal_lexical
 from fukudx_kg.build.seedtext import lines_of
-from fukudx_kg.build.iris import DCTERMS, FDX, ORG, PROV, RDF, RDFS, SCHEMA, SKOS, TIME, XSD, Iris
 
 # The standard superclass every fdx: class is materialised with (vocabulary contract).
 STANDARD_SUPERCLASS = {

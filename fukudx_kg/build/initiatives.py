@@ -10,11 +10,11 @@ from pathlib import Path
 
 from rdflib import Literal, URIRef
 
-from fukudx_kg.build.sources import Reader, Record, load_yaml
 from fukudx_kg.build.graph import KG
-from fukudx_kg.build.orgs import Departments
-from fukudx_kg.build.numbers import parse_number
 from fukudx_kg.build.iris import DCTERMS, FDX, RDF, RDFS, SKOS, XSD
+from fukudx_kg.build.numbers import parse_number
+from fukudx_kg.build.orgs import Departments
+from fukudx_kg.build.sources import Reader, Record, load_yaml
 
 LETTERS = {"ア": "a", "イ": "i", "ウ": "u", "エ": "e", "オ": "o", "カ": "ka", "キ": "ki",
            "ク": "ku", "ケ": "ke", "コ": "ko", "サ": "sa", "シ": "shi", "ス": "su", "セ": "se", "ソ": "so"}

@@ -5,7 +5,8 @@ from __future__ import annotations
 from rdflib import Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, ORG, OWL, PROV, RDF, RDFS, SKOS, TIME, VOID, XSD
 
-from fukudx_kg.namespaces import DEFAULT_BASE_IRI, FDX_NS, GRAPH_BASE, ONTOLOGY_IRI, PREFIXES as _PREFIXES
+from fukudx_kg.namespaces import DEFAULT_BASE_IRI, FDX_NS, GRAPH_BASE, ONTOLOGY_IRI
+from fukudx_kg.namespaces import PREFIXES as _PREFIXES
 
 FDX = Namespace(FDX_NS)
 SCHEMA = Namespace(_PREFIXES["schema"])

@@ -8,11 +8,11 @@ from pathlib import Path
 
 from rdflib import Literal, URIRef
 
-from fukudx_kg.build.sources import Reader, Record, load_yaml
 from fukudx_kg.build.graph import KG
+from fukudx_kg.build.iris import DCTERMS, FDX, ORG, PROV, RDF, SCHEMA, XSD
 from fukudx_kg.build.policy import section_iri
 from fukudx_kg.build.seedtext import lines_of
-from fukudx_kg.build.iris import DCTERMS, FDX, ORG, PROV, RDF, SCHEMA, XSD
+from fukudx_kg.build.sources import Reader, Record, load_yaml
 
 JST = dt.timezone(dt.timedelta(hours=9))
 # Posts named in minutes, by the role as printed (person names such as 鈴木 are dropped).

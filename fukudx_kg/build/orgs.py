@@ -6,10 +6,10 @@ from pathlib import Path
 
 from rdflib import Literal, URIRef
 
-from fukudx_kg.build.sources import SourceError
 from fukudx_kg.build.graph import KG
-from fukudx_kg.build.places import read_csv
 from fukudx_kg.build.iris import FDX, ORG, SKOS
+from fukudx_kg.build.places import read_csv
+from fukudx_kg.build.sources import SourceError
 
 PATH_SEPARATOR = "/"
 

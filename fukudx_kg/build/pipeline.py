@@ -8,14 +8,13 @@ from pathlib import Path
 
 from rdflib import Dataset, Graph, Literal, URIRef
 
-from fukudx_kg.build.sources import Reader, load_yaml
-from fukudx_kg.paths import DATA_DIR, EXTERNAL_LABELS_FILE, ONTOLOGY_FILE, REPO_ROOT
 from fukudx_kg.build.graph import KG
 from fukudx_kg.build.initiatives import build_initiatives, chapter_path
+from fukudx_kg.build.iris import DEFAULT_BASE_IRI, FDX, PREFIXES, RDF, SKOS, Iris
 from fukudx_kg.build.orgs import Departments
 from fukudx_kg.build.places import build_documents, build_places, build_prefecture
-from fukudx_kg.build.iris import DEFAULT_BASE_IRI, FDX, PREFIXES, RDF, SKOS, Iris
-
+from fukudx_kg.build.sources import Reader, load_yaml
+from fukudx_kg.paths import DATA_DIR, EXTERNAL_LABELS_FILE, ONTOLOGY_FILE, REPO_ROOT
 
 
 def build(out_dir: Path | str = REPO_ROOT / "build", base_iri: str = DEFAULT_BASE_IRI,

@@ -9,9 +9,9 @@ from pathlib import Path
 from rdflib import Literal, URIRef
 
 from fukudx_kg.build.codes import valid_lg_code
-from fukudx_kg.build.sources import Reader, SourceError, load_yaml
 from fukudx_kg.build.graph import KG
 from fukudx_kg.build.iris import DCTERMS, FDX, PROV, RDF, RDFS, SKOS, XSD
+from fukudx_kg.build.sources import Reader, SourceError, load_yaml
 
 E_STAT_SAC = "http://data.e-stat.go.jp/lod/sac/C"
 KINDS = {"city": FDX.City, "town": FDX.Town, "village": FDX.Village}

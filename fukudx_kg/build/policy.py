@@ -7,9 +7,9 @@ from pathlib import Path
 
 from rdflib import Literal, URIRef
 
-from fukudx_kg.build.sources import Reader, Record, load_yaml
 from fukudx_kg.build.graph import KG
 from fukudx_kg.build.iris import DCTERMS, FDX, ORG, RDF, SKOS
+from fukudx_kg.build.sources import Reader, Record, load_yaml
 
 SCHEME_KEY = "2024"
 DOCUMENT_KEY = "dx-policy-2024-revision"

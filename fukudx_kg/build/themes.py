@@ -7,10 +7,10 @@ from pathlib import Path
 
 from rdflib import Literal, URIRef
 
-from fukudx_kg.build.sources import Reader, load_yaml
 from fukudx_kg.build.graph import KG
 from fukudx_kg.build.initiatives import section_path
 from fukudx_kg.build.iris import FDX, RDF, SKOS
+from fukudx_kg.build.sources import Reader, load_yaml
 
 
 class ThemesPart:

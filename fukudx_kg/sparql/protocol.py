@@ -24,15 +24,15 @@ from urllib.parse import unquote_to_bytes
 from flask import Blueprint, Response, request
 
 from fukudx_kg.sparql import results
+from fukudx_kg.sparql.description import DESCRIPTION_TYPES, build_description, serialize_description
+from fukudx_kg.sparql.html import CSS, ENDPOINT_PATH, render_query_page
+from fukudx_kg.sparql.inspection import MAX_NESTING, inspect_query, line_column
+from fukudx_kg.sparql.syntax_errors import explain
+from fukudx_kg.store.pool import Job, PoolBusy, QueryFailed, QueryTimeout, WorkerFailed
+from fukudx_kg.web import security_headers
 from fukudx_kg.web.conneg import UnknownFormat, format_names, negotiate, parse_media_type
 from fukudx_kg.web.errors import ProtocolError
-from fukudx_kg.web import security_headers
-from fukudx_kg.sparql.inspection import MAX_NESTING, inspect_query, line_column
-from fukudx_kg.sparql.html import CSS, ENDPOINT_PATH, render_query_page
-from fukudx_kg.store.pool import Job, PoolBusy, QueryFailed, QueryTimeout, WorkerFailed
 from fukudx_kg.web.runtime import current
-from fukudx_kg.sparql.syntax_errors import explain
-from fukudx_kg.sparql.description import DESCRIPTION_TYPES, build_description, serialize_description
 
 log = logging.getLogger(__name__)
 

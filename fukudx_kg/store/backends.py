@@ -21,9 +21,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from fukudx_kg.release import Release, ReleaseError, read_release
 from fukudx_kg.settings import Settings
 from fukudx_kg.store.executors import BackendError, RemoteExecutor
-from fukudx_kg.release import Release, ReleaseError, read_release
 
 log = logging.getLogger(__name__)
 

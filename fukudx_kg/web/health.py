@@ -82,7 +82,8 @@ def readyz():
 
 @bp.route("/version", methods=["GET"])
 def version():
-    from importlib.metadata import PackageNotFoundError, version as package_version
+    from importlib.metadata import PackageNotFoundError
+    from importlib.metadata import version as package_version
 
     def installed(name: str) -> str | None:
         try:

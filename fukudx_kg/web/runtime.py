@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from flask import Flask, current_app
 
 from fukudx_kg.settings import Settings
-from fukudx_kg.store.pool import QueryPool
 from fukudx_kg.store.backends import Backend
+from fukudx_kg.store.pool import QueryPool
 
 EXTENSION_KEY = "fukudx"
 WORKER_MODULE = "fukudx_kg.sparql.worker"  # what each query process runs (python -m)
