@@ -9,8 +9,8 @@ embedded query store, and serves with granian (`--dev`: Flask's reloader). Setti
 FUKUDX_HOST/FUKUDX_PORT.
 
 This file only assembles; the logic lives in the fukudx_kg modules. Under another WSGI server use
-`create_app()` as the application factory, e.g. `gunicorn 'server:create_app()'` or `granian --interface wsgi --factory server:create_app` (after building
-the dataset).
+`create_app()` as the application factory, e.g. `gunicorn 'server:create_app()'` or
+`granian --interface wsgi --factory server:create_app` (after building the dataset).
 """
 
 from __future__ import annotations

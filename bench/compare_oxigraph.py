@@ -37,7 +37,8 @@ JSON_RESULTS = "application/sparql-results+json"
 QUERIES: dict[str, tuple[str, str]] = {
     "ask": (PREFIXES + "ASK { ?m a fdx:Municipality }", JSON_RESULTS),
     "count": (PREFIXES + "SELECT (COUNT(*) AS ?n) WHERE { ?m a fdx:Municipality }", JSON_RESULTS),
-    "labels-59": (PREFIXES + 'SELECT ?m ?l WHERE { ?m a fdx:Municipality ; rdfs:label ?l FILTER(lang(?l) = "ja") } ORDER BY ?m',
+    "labels-59": (PREFIXES + 'SELECT ?m ?l WHERE { ?m a fdx:Municipality ; rdfs:label ?l '
+                              'FILTER(lang(?l) = "ja") } ORDER BY ?m',
                   JSON_RESULTS),
     "group-by": (PREFIXES + "SELECT ?t (COUNT(*) AS ?n) WHERE { ?s a ?t } GROUP BY ?t ORDER BY DESC(?n)", JSON_RESULTS),
     "rows-5000": ("SELECT ?s ?p ?o WHERE { ?s ?p ?o } LIMIT 5000", JSON_RESULTS),
@@ -200,7 +201,8 @@ def main(argv: list[str] | None = None) -> int:
         oxigraph_bin = Path(sys.executable).with_name("oxigraph")
         oxigraph_bin = oxigraph_bin if oxigraph_bin.exists() else Path(shutil.which("oxigraph") or "oxigraph")
         location = work / "oxigraph"
-        subprocess.run([str(oxigraph_bin), "load", "--location", str(location), "--file", str(build_dir / "dataset.nq")],
+        subprocess.run([str(oxigraph_bin), "load", "--location", str(location),
+                        "--file", str(build_dir / "dataset.nq")],
                        check=True, capture_output=True)
         ox_port = _free_port()
         oxigraph = subprocess.Popen([str(oxigraph_bin), "serve-read-only", "--location", str(location), "--bind",
@@ -214,8 +216,8 @@ def main(argv: list[str] | None = None) -> int:
 
         targets = [Target("ours", ours_port, "/sparql"), Target("oxigraph", ox_port, "/query")]
         results = []
-        header = (f"| query | clients | ours req/s | oxigraph req/s | ratio req/s | ours p50 ms | oxigraph p50 ms "
-                  f"| ours p95 ms | oxigraph p95 ms | errors |")
+        header = ("| query | clients | ours req/s | oxigraph req/s | ratio req/s | ours p50 ms | oxigraph p50 ms "
+                  "| ours p95 ms | oxigraph p95 ms | errors |")
         print("\n" + header + "\n" + "|---" * 10 + "|", flush=True)
         for name in names:
             query, accept = QUERIES[name]

@@ -48,7 +48,8 @@ def _build(args) -> int:
     settings = _settings()
     out = Path(args.out) if args.out else Path(settings.build_dir)
     try:
-        release = build(out, base_iri=args.base or settings.base_iri, data_dir=Path(args.data) if args.data else DATA_DIR)
+        release = build(out, base_iri=args.base or settings.base_iri,
+                        data_dir=Path(args.data) if args.data else DATA_DIR)
     except SourceError as exc:
         print(f"build failed: {exc}", file=sys.stderr)
         return 1

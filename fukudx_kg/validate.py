@@ -91,7 +91,8 @@ def _violation(report: Graph, result, data: Graph, shapes: Graph) -> Violation:
         if holder is not None and not isinstance(holder, URIRef):
             # climb out of RDF lists (sh:xone / sh:or members)
             while holder is not None and (holder, RDF.first, None) in shapes and not isinstance(holder, URIRef):
-                holder = next(iter(shapes.subjects(RDF.rest, holder)), None) or next(iter(shapes.subjects(None, holder)), None)
+                holder = (next(iter(shapes.subjects(RDF.rest, holder)), None)
+                          or next(iter(shapes.subjects(None, holder)), None))
     path = report.value(result, SH.resultPath)
     if shape is not None and not isinstance(shape, URIRef):
         shape_name = f"{_short(holder)} ▸ {_short(path)}" if path is not None else _short(holder)

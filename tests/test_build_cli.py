@@ -63,7 +63,7 @@ def test_malformed_row_stops_build_with_file_and_line(tmp_path):
     assert message.startswith(f"{path}:")
     line = int(message.split(":")[1])
     record = path.read_text(encoding="utf-8").splitlines()[line - 1:line + 8]
-    assert any("11.400.0" in l for l in record), record  # the error points at the KPI record
+    assert any("11.400.0" in record_line for record_line in record), record  # the error points at the KPI record
     assert "value '11.400.0'" in message
 
 

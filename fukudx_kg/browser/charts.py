@@ -210,7 +210,7 @@ def roadmap_timeline(title: str, years: list[tuple[int, str]], rows: list[Timeli
                     f'<text x="{x + col_w / 2}" y="29" font-size="10.5" fill="{MUTED}" text-anchor="middle">'
                     f"FY{year}</text>")
     y = head_h
-    for r, h in zip(rows, row_heights):
+    for r, h in zip(rows, row_heights, strict=False):
         body.append(f'<rect x="0" y="{y}" width="{grid_w}" height="{h}" fill="none" stroke="{GRID}"/>')
         for j, line in enumerate(_wrap(r.label, label_w - 16, 12.5, 3)):
             body.append(_link(r.href, f'<text x="8" y="{y + 17 + 15 * j}" font-size="12.5" fill="{INK}">'

@@ -48,10 +48,12 @@ class Views:
 
     def for_types(self, iri: str, types: list[str]) -> tuple[str, dict] | None:
         table: list[tuple[str, Callable[[str], dict]]] = [
-            (fdx_class("Initiative"), self.initiative), (fdx_class("KPI"), self.kpi), (fdx_class("Program"), self.program),
+            (fdx_class("Initiative"), self.initiative), (fdx_class("KPI"), self.kpi),
+            (fdx_class("Program"), self.program),
             (fdx_class("Department"), self.department), (fdx_class("PolicySection"), self.section),
             (fdx_class("Municipality"), self.municipality), (fdx_class("MunicipalityGroup"), self.group),
-            (fdx_class("Region"), self.region), (fdx_class("FiscalYear"), self.fiscal_year), (fdx_class("Meeting"), self.meeting),
+            (fdx_class("Region"), self.region), (fdx_class("FiscalYear"), self.fiscal_year),
+            (fdx_class("Meeting"), self.meeting),
             (fdx_class("Roadmap"), self.roadmap), (fdx_class("Prefecture"), self.prefecture),
             (SKOS + "ConceptScheme", self.scheme),
         ]
@@ -145,7 +147,8 @@ class Views:
                 "notation": _nfkc(value_of(r, "notation")),
                 "year": self.describer.link(value_of(r, "y")) if "y" in r else None,
                 "kpis": int(value_of(r, "kpis") or 0),
-                "units": sorted((self.describer.link(u) for u in (value_of(r, "units") or "").split()), key=lambda link: link.label),
+                "units": sorted((self.describer.link(u) for u in (value_of(r, "units") or "").split()),
+                                key=lambda link: link.label),
             })
         out.sort(key=lambda x: (sort_key(x["notation"]), x["link"].iri))
         return out
@@ -158,7 +161,8 @@ class Views:
             OPTIONAL {{ {s} fdx:fiscalYear ?fy }} OPTIONAL {{ {s} fdx:listedIn ?doc }}
             OPTIONAL {{ {s} dcterms:description ?desc }} }} LIMIT 1""") or [{}])[0]
         sec, prog = value_of(row, "sec"), value_of(row, "prog")
-        units = [value_of(r, "u") for r in self.reader.select(f"SELECT ?u WHERE {{ {s} fdx:responsibleUnit ?u }} ORDER BY ?u")]
+        units = [value_of(r, "u")
+                 for r in self.reader.select(f"SELECT ?u WHERE {{ {s} fdx:responsibleUnit ?u }} ORDER BY ?u")]
         other_rows = []
         if prog:
             other_rows = self.initiative_rows(f"?i fdx:program {sparql_iri(prog)} FILTER(?i != {s})")
@@ -184,14 +188,16 @@ class Views:
             data["initiatives"] = self.initiative_rows(f"?i fdx:hasKPI {s}")
             sec = self.reader.select(f"SELECT ?sec WHERE {{ {f} fdx:underSection ?sec }} LIMIT 1")
             data["breadcrumb"] = self.breadcrumb(value_of(sec[0], "sec")) if sec else []
-            units = [value_of(r, "u") for r in self.reader.select(f"SELECT ?u WHERE {{ {f} fdx:responsibleUnit ?u }} ORDER BY ?u")]
+            units = [value_of(r, "u")
+                     for r in self.reader.select(f"SELECT ?u WHERE {{ {f} fdx:responsibleUnit ?u }} ORDER BY ?u")]
             data["departments"] = [self.unit_with_parents(u) for u in units]
             data["siblings"] = self.kpi_rows(f"{f} fdx:hasKPI ?k . FILTER(?k != {s})")
         return data
 
     def program(self, iri: str) -> dict:
         s = sparql_iri(iri)
-        units = [value_of(r, "u") for r in self.reader.select(f"SELECT ?u WHERE {{ {s} fdx:responsibleUnit ?u }} ORDER BY ?u")]
+        units = [value_of(r, "u")
+                 for r in self.reader.select(f"SELECT ?u WHERE {{ {s} fdx:responsibleUnit ?u }} ORDER BY ?u")]
         return {
             "rows": self.initiative_rows(f"?i fdx:program {s}"),
             "departments": [self.unit_with_parents(u) for u in units],
@@ -252,8 +258,10 @@ class Views:
         children = [{"link": self.describer.link(value_of(r, "c")), "notation": _nfkc(value_of(r, "notation")),
                      "count": int(value_of(r, "count") or 0)} for r in kids]
         children.sort(key=lambda c: (sort_key(c["notation"] or c["link"].label), c["link"].iri))
-        new_values = [self.describer.value(r["v"]) for r in self.reader.select(f"SELECT ?v WHERE {{ {s} fdx:newValue ?v }}")]
-        themes = [self.describer.link(value_of(r, "t")) for r in self.reader.select(f"SELECT ?t WHERE {{ {s} fdx:theme ?t }}")]
+        new_values = [self.describer.value(r["v"])
+                      for r in self.reader.select(f"SELECT ?v WHERE {{ {s} fdx:newValue ?v }}")]
+        themes = [self.describer.link(value_of(r, "t"))
+                  for r in self.reader.select(f"SELECT ?t WHERE {{ {s} fdx:theme ?t }}")]
         return {
             "breadcrumb": self.breadcrumb(iri),
             "children": children,
@@ -273,7 +281,8 @@ class Views:
             OPTIONAL {{ {s} fdx:district ?district }} OPTIONAL {{ {s} fdx:municipalityKind ?kind }}
             OPTIONAL {{ {s} fdx:standardArea ?sac }} OPTIONAL {{ {s} fdx:inPrefecture ?pref }} }} LIMIT 1""")
                or [{}])[0]
-        groups = [self.describer.link(value_of(r, "g")) for r in self.reader.select(f"SELECT ?g WHERE {{ ?g fdx:hasMember {s} }} ORDER BY ?g")]
+        groups = [self.describer.link(value_of(r, "g"))
+                  for r in self.reader.select(f"SELECT ?g WHERE {{ ?g fdx:hasMember {s} }} ORDER BY ?g")]
         region = value_of(row, "region")
         neighbours = []
         if region:
@@ -297,7 +306,8 @@ class Views:
         rows = self.reader.select(f"""SELECT ?m ?code ?kind WHERE {{ {where}
             OPTIONAL {{ ?m fdx:localGovernmentCode ?code }} OPTIONAL {{ ?m fdx:municipalityKind ?kind }} }}
             ORDER BY ?code""")
-        self.describer.load_labels([value_of(r, "m") for r in rows] + [value_of(r, "kind") for r in rows if "kind" in r])
+        self.describer.load_labels([value_of(r, "m") for r in rows]
+                                   + [value_of(r, "kind") for r in rows if "kind" in r])
         return [{"link": self.describer.link(value_of(r, "m")), "code": value_of(r, "code") or "",
                  "kind": self.describer.link(value_of(r, "kind")) if "kind" in r else None} for r in rows]
 
@@ -311,7 +321,8 @@ class Views:
         s = sparql_iri(iri)
         entries = self.reader.select(f"""SELECT ?e ?sec ?ph WHERE {{ ?e a fdx:RoadmapEntry ; fdx:fiscalYear {s} .
             OPTIONAL {{ ?e fdx:forSection ?sec }} OPTIONAL {{ ?e fdx:phase ?ph }} }} ORDER BY ?e""")
-        self.describer.load_labels([value_of(e, "e") for e in entries] + [value_of(e, "sec") for e in entries if "sec" in e])
+        self.describer.load_labels([value_of(e, "e") for e in entries]
+                                   + [value_of(e, "sec") for e in entries if "sec" in e])
         kpis = self.kpi_rows(f"?k fdx:targetFiscalYear {s} .")
         dept_counts: dict[str, int] = {}
         for r in self.reader.select(f"""SELECT ?top (COUNT(DISTINCT ?k) AS ?n) WHERE {{
@@ -320,13 +331,15 @@ class Views:
                 GROUP BY ?top"""):
             dept_counts[value_of(r, "top")] = int(value_of(r, "n"))
         self.describer.load_labels(dept_counts)
-        bars = sorted((charts.Bar(self.describer.label(k), self.describer.link(k).href, [(n, 0)]) for k, n in dept_counts.items()),
+        bars = sorted((charts.Bar(self.describer.label(k), self.describer.link(k).href, [(n, 0)])
+                       for k, n in dept_counts.items()),
                       key=lambda b: -b.segments[0][0])
         row = (self.reader.select(f"""SELECT ?start ?end (COUNT(DISTINCT ?i) AS ?n) WHERE {{
             OPTIONAL {{ {s} fdx:startDate ?start }} OPTIONAL {{ {s} fdx:endDate ?end }}
             OPTIONAL {{ ?i a fdx:Initiative ; fdx:fiscalYear {s} }} }} GROUP BY ?start ?end""") or [{}])[0]
         return {
-            "entries": [{"link": self.describer.link(value_of(e, "e")), "section": self.describer.link(value_of(e, "sec")) if "sec" in e else None,
+            "entries": [{"link": self.describer.link(value_of(e, "e")),
+                         "section": self.describer.link(value_of(e, "sec")) if "sec" in e else None,
                          "phase": value_of(e, "ph") or ""} for e in entries],
             "kpis": kpis,
             "chart": charts.bar_chart(self.t("v.kpis_due"), bars) if bars else None,
@@ -346,13 +359,16 @@ class Views:
             OPTIONAL {{ ?st dcterms:description ?text }} }} ORDER BY ?o ?st""")
         info = (self.reader.select(f"""SELECT ?date ?start ?end ?place WHERE {{
             OPTIONAL {{ {s} dcterms:date ?date }} OPTIONAL {{ {s} prov:startedAtTime ?start }}
-            OPTIONAL {{ {s} prov:endedAtTime ?end }} OPTIONAL {{ {s} prov:atLocation ?place }} }} LIMIT 1""") or [{}])[0]
+            OPTIONAL {{ {s} prov:endedAtTime ?end }} OPTIONAL {{ {s} prov:atLocation ?place }} }} LIMIT 1""")
+                or [{}])[0]
         self.describer.load_labels([value_of(i, "a") for i in items] + [value_of(i, "c") for i in items if "c" in i] +
-                           [value_of(x, "svc") for x in services] + [value_of(x, "sp") for x in statements if "sp" in x])
+                           [value_of(x, "svc") for x in services]
+                           + [value_of(x, "sp") for x in statements if "sp" in x])
         groups: dict[str, dict[str, dict]] = {"decided": {}, "reported": {}, "agenda": {}}
         for i in items:
             key = value_of(i, "rel").rsplit("#", 1)[-1]
-            entry = groups[key].setdefault(value_of(i, "a"), {"link": self.describer.link(value_of(i, "a")), "concerns": []})
+            entry = groups[key].setdefault(value_of(i, "a"),
+                                           {"link": self.describer.link(value_of(i, "a")), "concerns": []})
             if "c" in i:
                 entry["concerns"].append(self.describer.link(value_of(i, "c")))
         return {
@@ -361,10 +377,12 @@ class Views:
             "decisions": list(groups["decided"].values()),
             "reports": list(groups["reported"].values()),
             "agenda": list(groups["agenda"].values()),
-            "services": [{"link": self.describer.link(value_of(x, "svc")), "date": value_of(x, "date") or value_of(x, "month") or ""}
+            "services": [{"link": self.describer.link(value_of(x, "svc")),
+                          "date": value_of(x, "date") or value_of(x, "month") or ""}
                          for x in services],
             "statements": [{"link": self.describer.link(value_of(x, "st")), "order": value_of(x, "o") or "",
-                            "speaker": self.describer.link(value_of(x, "sp")) if "sp" in x else None, "text": value_of(x, "text") or ""}
+                            "speaker": self.describer.link(value_of(x, "sp")) if "sp" in x else None,
+                            "text": value_of(x, "text") or ""}
                            for x in statements],
         }
 
@@ -372,7 +390,8 @@ class Views:
         s = sparql_iri(iri)
         tree = self._unit_tree(f"?d a fdx:Department ; org:subOrganizationOf ?p . ?p org:subOrganizationOf* {s}")
 
-        regions = self.reader.select(f"SELECT DISTINCT ?r WHERE {{ ?m fdx:inPrefecture {s} ; fdx:region ?r }} ORDER BY ?r")
+        regions = self.reader.select(
+            f"SELECT DISTINCT ?r WHERE {{ ?m fdx:inPrefecture {s} ; fdx:region ?r }} ORDER BY ?r")
         self.describer.load_labels([value_of(r, "r") for r in regions])
         by_region = [{"region": self.describer.link(value_of(r, "r")),
                       "members": self.municipality_table(f"?m fdx:region {sparql_iri(value_of(r, 'r'))} .")}

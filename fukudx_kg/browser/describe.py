@@ -199,7 +199,8 @@ class Describer:
 
     def incoming_counts(self, iri: str) -> list[tuple[str, int]]:
         rows = self.reader.select(
-            f"SELECT ?p (COUNT(DISTINCT ?s) AS ?n) WHERE {{ ?s ?p {sparql_iri(iri)} }} GROUP BY ?p ORDER BY DESC(?n) ?p")
+            f"SELECT ?p (COUNT(DISTINCT ?s) AS ?n) WHERE {{ ?s ?p {sparql_iri(iri)} }} "
+            f"GROUP BY ?p ORDER BY DESC(?n) ?p")
         return [(r["p"].value, int(r["n"].value)) for r in rows]
 
     def incoming_subjects(self, iri: str, prop: str, offset: int, limit: int) -> list[str]:

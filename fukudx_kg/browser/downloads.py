@@ -36,7 +36,8 @@ def download_graph(name: str):
                                      conditional=True, max_age=current().settings.cache_max_age)
                 response.headers["Content-Type"] = "text/turtle; charset=utf-8"
                 return response
-            triples = g.describer.reader.construct(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}")
+            triples = g.describer.reader.construct(
+                f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}")
             return Response(serialize(triples, "text/turtle", base_iri()), content_type="text/turtle; charset=utf-8")
     return text_response(404, "404 Not Found: no such graph download; the home page lists them")
 

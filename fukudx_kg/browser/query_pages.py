@@ -43,8 +43,8 @@ def query_page():
     status = 200 if outcome is None or outcome.status == 200 else (outcome.status if outcome.status < 500 else 200)
     if not text.strip():
         text = first_query()
-    response = render_page("browser/query.html", status, title=t("q.title"), examples=examples, text=text, outcome=outcome,
-                     chosen=chosen, error=None, cell_link=_cell_link)
+    response = render_page("browser/query.html", status, title=t("q.title"), examples=examples, text=text,
+                           outcome=outcome, chosen=chosen, error=None, cell_link=_cell_link)
     return response
 
 

@@ -90,7 +90,7 @@ class StoreReader:
         variables, rows = payload
         out = []
         for row in rows:
-            out.append({v: t for v, t in zip(variables, row) if t is not None})
+            out.append({v: t for v, t in zip(variables, row, strict=False) if t is not None})
         return out
 
     def ask(self, query: str) -> bool:

@@ -55,8 +55,8 @@ def roadmap_timeline(view, section: str | None = None, roadmap: str | None = Non
         phase = value_of(p, "ph") or view.describer.label(value_of(p, "e"))
         if row is not None:
             row.placed.setdefault(year, []).append((phase, view.describer.link(value_of(p, "e")).href))
-        entries.append({"link": view.describer.link(value_of(p, "e")), "row": view.describer.link(value_of(p, "row")), "year": year,
-                        "phase": phase})
+        entries.append({"link": view.describer.link(value_of(p, "e")), "row": view.describer.link(value_of(p, "row")),
+                        "year": year, "phase": phase})
     items = []
     for u in sorted(unplaced, key=lambda u: sort_key(value_of(u, "u").rsplit("/", 1)[-1])):
         link = view.describer.link(value_of(u, "u"))

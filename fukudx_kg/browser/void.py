@@ -105,7 +105,8 @@ def void_triples(stats: Stats, root: str, base_iri: str, labels: dict[str, list[
     add(ds, RDF + "type", N(DCAT + "Dataset"))
     add(ds, DCT + "title", L("福島県DX政策ナレッジグラフ", language="ja"))
     add(ds, DCT + "title", L("Fukushima DX policy knowledge graph", language="en"))
-    add(ds, DCT + "description", L("福島県のデジタル変革（DX）推進基本方針、関連事業・取組一覧、KPI、ロードマップ、会議の記録を、"
+    add(ds, DCT + "description", L("福島県のデジタル変革（DX）推進基本方針、関連事業・取組一覧、"
+                                   "KPI、ロードマップ、会議の記録を、"
                                    "出典の行番号とともにリンクトデータとして記述したデータセット。", language="ja"))
     add(ds, DCT + "description", L("Fukushima Prefecture's DX basic policy, program and initiative lists, KPIs, "
                                    "roadmaps and meeting records as linked data, each fact with its source lines.",
@@ -194,7 +195,8 @@ def summarize_graph(reader: StoreReader, graph: str, stats: Stats, titles: list[
     g = f"<{graph}>"  # the caller has checked that `graph` is one of the store's named graphs
     classes = [(row["c"].value, int(row["n"].value)) for row in reader.select(
         f"SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE {{ GRAPH {g} {{ ?s a ?c }} }} GROUP BY ?c ORDER BY DESC(?n) ?c")]
-    entities = reader.select(f"SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ GRAPH {g} {{ ?s ?p ?o FILTER(isIRI(?s)) }} }}")
+    entities = reader.select(
+        f"SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ GRAPH {g} {{ ?s ?p ?o FILTER(isIRI(?s)) }} }}")
     sources = [row["d"].value for row in reader.select(
         f"SELECT DISTINCT ?d WHERE {{ GRAPH {g} {{ {{ ?d a fdx:PolicyDocument }} UNION {{ ?d a owl:Ontology }} }} }} "
         "ORDER BY ?d")]

@@ -183,7 +183,8 @@ class InitiativesBuilder:
         program = reader.req(row, "program", dict)
         program_text = reader.req(program, "text")
         kg.label(ini, program_text)
-        kg.add(ini, FDX.underSection, self.section_iris[(chapter_path(sec.chapter), unicodedata.normalize("NFKC", sec.key))])
+        kg.add(ini, FDX.underSection,
+               self.section_iris[(chapter_path(sec.chapter), unicodedata.normalize("NFKC", sec.key))])
         kg.add(ini, FDX.fiscalYear, kg.fiscal_year(fy))
         kg.add(ini, FDX.listedIn, listed_in)
         kg.integer(ini, FDX.rowNumber, n)
@@ -298,6 +299,7 @@ def _in_source_order(paths: list[Path]) -> list[tuple[Path, Record]]:
     def first_line(item):
         path, data = item
         rows = data.get("rows") or [] if isinstance(data, dict) else []
-        starts = [r["lines"][0] for r in rows if isinstance(r, dict) and isinstance(r.get("lines"), list) and r["lines"]]
+        starts = [r["lines"][0] for r in rows
+                  if isinstance(r, dict) and isinstance(r.get("lines"), list) and r["lines"]]
         return (data.get("source", "") if isinstance(data, dict) else "", min(starts, default=0), path.name)
     return sorted(loaded, key=first_line)

@@ -74,7 +74,8 @@ def build_description(endpoint_url: str, settings: Settings, info: DatasetInfo) 
     add(service, RDF_TYPE, _n(SD + "Service"))
     add(service, SD + "endpoint", _n(endpoint_url))
     add(service, SD + "supportedLanguage", _n(SD + "SPARQL11Query"))
-    add(service, DCTERMS + "title", ox.Literal("fukudx-kg SPARQL endpoint (Japanese prefectural DX policy)", language="en"))
+    add(service, DCTERMS + "title",
+        ox.Literal("fukudx-kg SPARQL endpoint (Japanese prefectural DX policy)", language="en"))
     add(service, DCTERMS + "title", ox.Literal("都道府県DX政策ナレッジグラフ SPARQLエンドポイント", language="ja"))
     for name in _RESULT_FORMATS:
         add(service, SD + "resultFormat", _n(FORMATS + name))
@@ -92,7 +93,8 @@ def build_description(endpoint_url: str, settings: Settings, info: DatasetInfo) 
     add(dataset, SD + "defaultGraph", default_graph)
     add(default_graph, RDF_TYPE, _n(SD + "Graph"))
     add(default_graph, DCTERMS + "description",
-        ox.Literal("The union of all named graphs (unless default-graph-uri / named-graph-uri say otherwise).", language="en"))
+        ox.Literal("The union of all named graphs (unless default-graph-uri / named-graph-uri say otherwise).",
+                   language="en"))
     if info.triples is not None:
         add(default_graph, VOID + "triples", _int(info.triples))
     for index, (graph_iri, count) in enumerate(sorted(info.graphs.items())):

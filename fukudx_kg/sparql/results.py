@@ -225,7 +225,7 @@ def write_solutions(variables: Sequence[str], rows: Iterable[Sequence], media_ty
             if count == row_cap:
                 truncated = True
                 break
-            binding = ",".join(key + term_text(term) for key, term in zip(keys, row) if term is not None)
+            binding = ",".join(key + term_text(term) for key, term in zip(keys, row, strict=False) if term is not None)
             parts.append(("{" if not count else ",{") + binding + "}")
             count += 1
         parts[0] = ('{"head":' + head + ',"truncated":' + ("true" if truncated else "false")
@@ -241,7 +241,7 @@ def write_solutions(variables: Sequence[str], rows: Iterable[Sequence], media_ty
                 truncated = True
                 break
             bindings = "".join(f'<binding name="{_xml_attr(name)}">{_xml_term(term)}</binding>'
-                               for name, term in zip(variables, row) if term is not None)
+                               for name, term in zip(variables, row, strict=False) if term is not None)
             parts.append(f"<result>{bindings}</result>\n")
             count += 1
         parts.append("</results>\n")
@@ -342,7 +342,8 @@ def write_triples(triples: Iterable, media_type: str, row_cap: int, prefixes: di
         rows = [[_html_cell(t.subject), _html_cell(t.predicate), _html_cell(t.object)] for t in collected]
         page = render_results(["subject", "predicate", "object"], rows, len(collected), truncated, row_cap)
         return Written(page.encode("utf-8"), len(collected), truncated)
-    usable = _usable_prefixes(prefixes) if fmt in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG, ox.RdfFormat.RDF_XML) else None
+    usable = (_usable_prefixes(prefixes) if fmt in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG, ox.RdfFormat.RDF_XML)
+              else None)
     try:
         body = ox.serialize(collected, format=fmt, prefixes=usable) if usable else ox.serialize(collected, format=fmt)
     except (ValueError, SyntaxError):

@@ -113,7 +113,7 @@ class ServicePolicy:
         target = _Endpoint.parse(iri)
         if target is None or _has_dot_segment(target.path):
             return False
-        for raw, entry in self._entries:
+        for _raw, entry in self._entries:
             if entry is None or (entry.scheme, entry.host, entry.port) != (target.scheme, target.host, target.port):
                 continue
             if entry.path.endswith("/") and not entry.query:

@@ -25,7 +25,8 @@ def _undeclared_prefixes(query: str) -> list[str]:
 
     declared = inspect_query(query).prefixes
     # Remove strings, IRIs and comments before looking for prefixed names.
-    stripped = re.sub(r"'''.*?'''|\"\"\".*?\"\"\"|'(?:[^'\\\n]|\\.)*'|\"(?:[^\"\\\n]|\\.)*\"|<[^<>\"{}|^`\\\x00-\x20]*>|#[^\n]*",
+    stripped = re.sub(r"'''.*?'''|\"\"\".*?\"\"\"|'(?:[^'\\\n]|\\.)*'|\"(?:[^\"\\\n]|\\.)*\""
+                      r"|<[^<>\"{}|^`\\\x00-\x20]*>|#[^\n]*",
                       " ", query, flags=re.DOTALL)
     used = []
     for match in _PNAME_USE.finditer(stripped):

@@ -78,10 +78,12 @@ def _execute(executor, job: dict, policy) -> tuple[dict, bytes]:
         return {"ok": False, "status": exc.status, "kind": "backend", "message": str(exc)}, b""
     except MemoryError:
         return {"ok": False, "status": 503, "kind": "memory",
-                "message": "the query needed more memory than a query may use (its share of FUKUDX_MEMORY_BUDGET_MB)"}, b""
+                "message": "the query needed more memory than a query may use "
+                           "(its share of FUKUDX_MEMORY_BUDGET_MB)"}, b""
     except ValueError as exc:  # e.g. a result that the chosen format cannot express
         return {"ok": False, "status": 406, "kind": "format",
-                "message": f"the result cannot be written as {job.get('media_type')}: {exc}; ask for another format"}, b""
+                "message": f"the result cannot be written as {job.get('media_type')}: {exc}; "
+                           f"ask for another format"}, b""
     except OSError as exc:  # evaluation failed: a SERVICE call, or reading the store
         # What the other side said (port state, status, body, redirect) stays in the log.
         print(f"query process: evaluation failed: {exc}", file=sys.stderr)
@@ -92,7 +94,8 @@ def _execute(executor, job: dict, policy) -> tuple[dict, bytes]:
         return {"ok": False, "status": 500, "kind": "internal",
                 "message": f"query evaluation failed unexpectedly ({type(exc).__name__}: {exc})"}, b""
     if written.truncated and not job.get("partial"):
-        return {"ok": False, "status": 422, "kind": "too-large", "message": results.too_large_message(job["row_cap"])}, b""
+        return {"ok": False, "status": 422, "kind": "too-large",
+                "message": results.too_large_message(job["row_cap"])}, b""
     header = {"ok": True, "media_type": media_type, "kind": kind, "rows": written.rows, "truncated": written.truncated}
     return header, written.body
 

@@ -119,7 +119,8 @@ class RemoteBackend:
     def _ask_counts(self) -> DatasetInfo:
         executor = RemoteExecutor(self.url, self.base_iri, min(self.timeout, 20.0))
         graphs: dict[str, int] = {}
-        kind, payload = executor.run("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g", None, None)
+        kind, payload = executor.run("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g",
+                                     None, None)
         for row in payload[1]:
             if row[0] is not None and row[1] is not None:
                 graphs[row[0].value] = int(row[1].value)
@@ -166,7 +167,8 @@ def prepare_store(release: Release, root: Path) -> tuple[Path, dict]:
     stats = {"release": release.release, "quads": quads, "triples": triples, "default_graph_triples": default_graph}
     if quads != release.quads:
         shutil.rmtree(tmp, ignore_errors=True)
-        raise ReleaseError(f"dataset.nq loaded {quads} quads but release.json says {release.quads}; rebuild the dataset")
+        raise ReleaseError(f"dataset.nq loaded {quads} quads but release.json says {release.quads}; "
+                           f"rebuild the dataset")
     (tmp / _READY_FILE).write_text(json.dumps(stats), encoding="utf-8")
     try:
         os.rename(tmp, target)

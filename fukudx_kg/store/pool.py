@@ -3,8 +3,9 @@
 pyoxigraph's `Store.query` cannot be interrupted (oxigraph issue 1926), so no query runs in the
 web process. Each web process owns a `QueryPool` of N query processes
 (`python -m <worker module>`, in this service `fukudx_kg.sparql.worker`), each holding its own
-executor (read-only on-disk store or remote client, see `executors`). A request borrows an idle process, sends the job, and waits for
-the answer until the deadline; past it the process is SIGKILLed, a supervisor thread starts a
+executor (read-only on-disk store or remote client, see `executors`). A request borrows an idle
+process, sends the job, and waits for the answer until the deadline; past it the process is
+SIGKILLed, a supervisor thread starts a
 replacement, and the caller gets `QueryTimeout` (→ 503). A process that dies (e.g. over its
 memory limit) is replaced the same way (`WorkerFailed` → 503). When no process is free within
 `queue_wait`, the caller gets `PoolBusy` (→ 503 with Retry-After).

@@ -76,7 +76,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "nav.skip": {"ja": "本文へ移動", "en": "Skip to content"},
     "lang.switch": {"ja": "English", "en": "日本語"},
     "lang.label": {"ja": "言語", "en": "Language"},
-    "search.placeholder": {"ja": "名称・説明を検索（例：ICT、健康）", "en": "Search labels and descriptions (e.g. ICT, 健康)"},
+    "search.placeholder": {"ja": "名称・説明を検索（例：ICT、健康）",
+                           "en": "Search labels and descriptions (e.g. ICT, 健康)"},
     "search.button": {"ja": "検索", "en": "Search"},
     "search.title": {"ja": "検索", "en": "Search"},
     "search.results": {"ja": "「{q}」の検索結果：{n}件", "en": "{n} results for “{q}”"},
@@ -88,9 +89,9 @@ MESSAGES: dict[str, dict[str, str]] = {
     "home.title": {"ja": "福島県DX政策ナレッジグラフ", "en": "Fukushima DX policy knowledge graph"},
     "home.about": {"ja": "福島県のデジタル変革（DX）推進基本方針、関連事業・取組一覧、KPI、ロードマップ、会議の記録を、"
                          "相互にリンクしたデータとして公開しています。すべての事実は出典文書のファイルと行番号に辿れます。",
-                   "en": "Fukushima Prefecture's basic policy for digital transformation (DX), its lists of programs and "
-                         "initiatives, KPIs, roadmaps and meeting records, published as interlinked data. Every fact "
-                         "can be traced to the file and lines of its source document."},
+                   "en": "Fukushima Prefecture's basic policy for digital transformation (DX), its lists of programs "
+                         "and initiatives, KPIs, roadmaps and meeting records, published as interlinked data. "
+                         "Every fact can be traced to the file and lines of its source document."},
     "home.counts": {"ja": "収録件数（クラス別）", "en": "Resources by class"},
     "home.entry": {"ja": "入口", "en": "Entry points"},
     "home.policy_tree": {"ja": "政策の項目体系", "en": "Policy section tree"},
@@ -157,7 +158,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "v.children": {"ja": "下位の項目", "en": "Sub-sections"},
     "v.new_value": {"ja": "新しい価値", "en": "New value"},
     "v.roadmap": {"ja": "ロードマップ（令和3〜7年度）", "en": "Roadmap (FY2021–FY2025)"},
-    "v.roadmap_none": {"ja": "この項目にはロードマップの記載がありません。", "en": "No roadmap is recorded for this section."},
+    "v.roadmap_none": {"ja": "この項目にはロードマップの記載がありません。",
+                       "en": "No roadmap is recorded for this section."},
     "v.unplaced": {"ja": "年度・行を特定できない記載", "en": "Texts that cannot be placed on a year"},
     "v.unplaced_note": {"ja": "出典の表から年度（または行）を読み取れないため、タイムラインに置いていません。",
                         "en": "The source table does not say which year (or row) these belong to, so they are not "
@@ -201,7 +203,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "v.properties": {"ja": "プロパティ", "en": "Properties"},
     "v.count": {"ja": "件数", "en": "Count"},
     "v.tree": {"ja": "項目の一覧", "en": "Tree"},
-    "v.chart_kpi_by_dept": {"ja": "部局別のKPI数（数値目標／定性的な目標）", "en": "KPIs per department (numeric / qualitative)"},
+    "v.chart_kpi_by_dept": {"ja": "部局別のKPI数（数値目標／定性的な目標）",
+                            "en": "KPIs per department (numeric / qualitative)"},
     "v.chart_kpi_by_unit": {"ja": "単位別の数値目標の数", "en": "Numeric targets per unit"},
     "v.chart_targets": {"ja": "目標値（単位ごと）", "en": "Targets (by unit)"},
     "v.municipalities": {"ja": "市町村", "en": "Municipalities"},
@@ -211,10 +214,12 @@ MESSAGES: dict[str, dict[str, str]] = {
     "q.title": {"ja": "SPARQLクエリ", "en": "SPARQL query"},
     "q.run": {"ja": "実行", "en": "Run"},
     "q.examples": {"ja": "例となるクエリ（クリックで実行）", "en": "Example queries (one click runs them)"},
-    "q.examples_none": {"ja": "queries/ に例となるクエリはまだありません。", "en": "There are no example queries in queries/ yet."},
+    "q.examples_none": {"ja": "queries/ に例となるクエリはまだありません。",
+                        "en": "There are no example queries in queries/ yet."},
     "q.results": {"ja": "結果", "en": "Results"},
     "q.rows": {"ja": "{n}行", "en": "{n} rows"},
-    "q.truncated": {"ja": "結果は上限（{cap}行）で打ち切られています。", "en": "The result was cut at the row cap ({cap} rows)."},
+    "q.truncated": {"ja": "結果は上限（{cap}行）で打ち切られています。",
+                    "en": "The result was cut at the row cap ({cap} rows)."},
     "q.shown": {"ja": "先頭の{n}行を表示しています。すべてはダウンロードしてください。",
                 "en": "The first {n} rows are shown; download for all of them."},
     "q.download": {"ja": "結果をダウンロード", "en": "Download results"},
