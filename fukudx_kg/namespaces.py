@@ -16,6 +16,9 @@ def prefecture_graph(pref_code: str) -> str:
     return f"{GRAPH_BASE}pref/{pref_code}"
 
 
+SERVICE_NS = "https://w3id.org/fukudx/service#"  # the endpoint's limits in its service description
+SHAPES_NS = "https://w3id.org/fukudx/shapes#"  # shapes/fukudx-shapes.ttl
+
 # The prefixes of the data, the queries and the pages (Turtle output, query prologues, CURIEs).
 PREFIXES = {
     "fdx": FDX_NS,

@@ -14,6 +14,7 @@ from rdflib.namespace import SH
 from rdflib.util import guess_format
 
 from fukudx_kg.build.iris import FDX, PROV, RDF, RDFS
+from fukudx_kg.namespaces import SHAPES_NS
 from fukudx_kg.paths import SHAPES_FILE as REPO_SHAPES
 
 
@@ -116,7 +117,7 @@ def _short(term) -> str:
     if term is None:
         return ""
     text = str(term)
-    for prefix, ns in (("fdx:", str(FDX)), ("fdxsh:", "https://w3id.org/fukudx/shapes#"),
+    for prefix, ns in (("fdx:", str(FDX)), ("fdxsh:", SHAPES_NS),
                        ("sh:", str(SH)), ("rdfs:", str(RDFS)), ("prov:", str(PROV))):
         if text.startswith(ns):
             return prefix + text[len(ns):]

@@ -17,12 +17,12 @@ import pyoxigraph as ox
 from fukudx_kg.browser.reader import PREFIXES, StoreReader, is_safe_iri, sparql_iri
 from fukudx_kg.web import i18n
 
-RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
-RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
-SKOS_PREF = "http://www.w3.org/2004/02/skos/core#prefLabel"
+RDF_TYPE = PREFIXES["rdf"] + "type"
+RDFS_LABEL = PREFIXES["rdfs"] + "label"
+SKOS_PREF = PREFIXES["skos"] + "prefLabel"
 FDX = PREFIXES["fdx"]
 XSD = PREFIXES["xsd"]
-PROV_DERIVED = "http://www.w3.org/ns/prov#wasDerivedFrom"
+PROV_DERIVED = PREFIXES["prov"] + "wasDerivedFrom"
 
 MAX_OUT = 2000          # own triples shown or served
 INCOMING_PAGE = 20      # incoming links per property on the page

@@ -16,6 +16,7 @@ import pyoxigraph as ox
 
 from fukudx_kg.browser.reader import PREFIXES, StoreReader
 from fukudx_kg.namespaces import ONTOLOGY_IRI
+from fukudx_kg.sparql.description import SD
 
 VOID, DCAT, DCT, RDF, RDFS, XSD, FDX, FOAF = (PREFIXES["void"], PREFIXES["dcat"], PREFIXES["dcterms"], PREFIXES["rdf"],
                                               PREFIXES["rdfs"], PREFIXES["xsd"], PREFIXES["fdx"],
@@ -143,7 +144,7 @@ def void_triples(stats: Stats, root: str, base_iri: str, labels: dict[str, list[
         add(ds, VOID + "subset", sub)
         add(sub, RDF + "type", N(VOID + "Dataset"))
         add(sub, PREFIXES["dcterms"] + "identifier", L(graph))
-        add(sub, "http://www.w3.org/ns/sparql-service-description#name", N(graph))
+        add(sub, SD + "name", N(graph))
         add(sub, VOID + "triples", integer(n))
     for i, (cls, n) in enumerate(stats.classes):
         part = N(root + f".well-known/void#class-{i + 1}")

@@ -12,16 +12,18 @@ from urllib.parse import urlsplit
 
 import pyoxigraph as ox
 
+from fukudx_kg.namespaces import PREFIXES as NS
+from fukudx_kg.namespaces import SERVICE_NS
 from fukudx_kg.settings import Settings
 from fukudx_kg.store.backends import DatasetInfo
 
 SD = "http://www.w3.org/ns/sparql-service-description#"
 FORMATS = "http://www.w3.org/ns/formats/"
-VOID = "http://rdfs.org/ns/void#"
-DCTERMS = "http://purl.org/dc/terms/"
-RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
-XSD = "http://www.w3.org/2001/XMLSchema#"
-FSD = "https://w3id.org/fukudx/service#"
+VOID = NS["void"]
+DCTERMS = NS["dcterms"]
+RDF_TYPE = ox.NamedNode(NS["rdf"] + "type")
+XSD = NS["xsd"]
+FSD = SERVICE_NS
 
 PREFIXES = {"sd": SD, "formats": FORMATS, "void": VOID, "dcterms": DCTERMS, "xsd": XSD, "fsd": FSD}
 

@@ -22,9 +22,10 @@ from typing import Iterable, Sequence
 
 import pyoxigraph as ox
 
+from fukudx_kg.namespaces import PREFIXES
 from fukudx_kg.sparql.html import render_results
 
-XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+XSD_STRING = PREFIXES["xsd"] + "string"
 
 # media type → writer name, for SELECT/ASK results; the first is the default.
 SOLUTION_TYPES: dict[str, str] = {
