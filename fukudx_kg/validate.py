@@ -61,13 +61,15 @@ def load(paths: list[Path]) -> Graph:
         if fmt is None:
             raise UnreadableInput(f"{path}: unknown RDF format (use .ttl, .nt, .nq, .trig, .rdf, .jsonld)")
         try:
-            if fmt in QUAD_FORMATS:
-                ds = Dataset()
-                ds.parse(path, format=fmt)
-                for s, p, o, _ in ds.quads((None, None, None, None)):
-                    merged.add((s, p, o))
-            else:
-                merged.parse(path, format=fmt)
+            # An open file, not a path: rdflib leaves files it opened itself to the garbage collector.
+            with open(path, "rb") as source:
+                if fmt in QUAD_FORMATS:
+                    ds = Dataset()
+                    ds.parse(source, format=fmt, publicID=Path(path).resolve().as_uri())
+                    for s, p, o, _ in ds.quads((None, None, None, None)):
+                        merged.add((s, p, o))
+                else:
+                    merged.parse(source, format=fmt, publicID=Path(path).resolve().as_uri())
         except Exception as exc:  # rdflib raises many parser-specific types
             raise UnreadableInput(f"{path}: not readable as {fmt}: {exc}") from exc
     return merged

@@ -8,7 +8,6 @@ that shape. The full build is validated once as well.
 from __future__ import annotations
 
 import gc
-import warnings
 
 import pytest
 from rdflib import Graph, Literal, URIRef
@@ -55,12 +54,8 @@ def prepared_queries():
 
 @pytest.fixture(scope="module")
 def full(built) -> Graph:
-    # rdflib 7.6's Dataset.parse(path) leaves the file it opened to the garbage collector, and
-    # fukudx_kg.validate.load gives it a path: that one ResourceWarning is expected here.
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", r"unclosed file <_io\.BufferedReader name='.*dataset\.nq'>", ResourceWarning)
-        graph = v.load([built / "dataset.nq"])
-        gc.collect()
+    graph = v.load([built / "dataset.nq"])
+    gc.collect()  # a file left open would raise its ResourceWarning now (warnings are errors)
     return graph
 
 
