@@ -321,6 +321,11 @@ def test_cheap_query_answered_while_runaways_hold_every_regular_process(server_f
     def runaway():
         statuses.append(requests.get(server.sparql, params={"query": CARTESIAN}, timeout=60).status_code)
 
+    deadline = time.monotonic() + 30
+    while requests.get(server.url("/readyz")).json()["query_processes"]["idle"] < 3:
+        # all three processes up first, or a runaway could land in the lane while a regular one starts
+        assert time.monotonic() < deadline, "the query processes never all started"
+        time.sleep(0.05)
     runaways = [threading.Thread(target=runaway) for _ in range(2)]
     for thread in runaways:
         thread.start()
