@@ -122,3 +122,17 @@ def test_server_start_never_loads_the_build(tmp_path):
     assert result.returncode == 1, result.stdout + result.stderr
     assert "BUILD-MODULES []" in result.stdout, result.stdout
     assert list(tmp_path.iterdir()) == []
+
+
+def test_rebuild_replaces_files_whole(tmp_path):
+    """A reader holding dataset.nq open during a rebuild keeps reading the old file whole (the new
+    one is renamed into place, never written over the open one), and no partial file is left."""
+    from fukudx_kg.build.pipeline import build
+
+    build(tmp_path, base_iri="https://example.org/a/")
+    with open(tmp_path / "dataset.nq", "rb") as old:
+        build(tmp_path, base_iri="https://example.org/b/")
+        before = old.read()
+    assert b"https://example.org/a/" in before and b"https://example.org/b/" not in before
+    assert b"https://example.org/b/" in (tmp_path / "dataset.nq").read_bytes()
+    assert not [p.name for p in tmp_path.iterdir() if p.name.endswith(".partial")]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from pathlib import Path
 
 from rdflib import Dataset, Graph, Literal, URIRef
@@ -125,20 +126,27 @@ def write_dataset(graphs: dict[URIRef, Graph], out_dir: Path, base_iri: str) -> 
         ttl.bind("fdxid", base_iri)
         for triple in g:
             ttl.add(triple)
-        (out_dir / f"{_graph_file_name(name)}.ttl").write_bytes(ttl.serialize(format="turtle", encoding="utf-8"))
+        _replace(out_dir / f"{_graph_file_name(name)}.ttl", ttl.serialize(format="turtle", encoding="utf-8"))
     lines = sorted(set(line for line in ds.serialize(format="nquads").splitlines() if line.strip()))
     data = ("\n".join(lines) + "\n").encode("utf-8")
-    (out_dir / "dataset.nq").write_bytes(data)
+    _replace(out_dir / "dataset.nq", data)
     release = {
         "release": hashlib.sha256(data).hexdigest(),
         "quads": len(lines),
         "graphs": dict(sorted(counts.items())),
         "base_iri": base_iri,
     }
-    (out_dir / "release.json").write_text(json.dumps(release, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    _replace(out_dir / "release.json", (json.dumps(release, indent=2, ensure_ascii=False) + "\n").encode("utf-8"))
     return release
 
 
 def _graph_file_name(name: URIRef) -> str:
     tail = str(name).rsplit("/graph/", 1)[-1]
     return tail.replace("/", "-")
+
+
+def _replace(path: Path, data: bytes) -> None:
+    """Write beside, then rename: a server reading the folder sees the old file or the new one, never half."""
+    partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
+    partial.write_bytes(data)
+    os.replace(partial, path)
