@@ -260,3 +260,20 @@ def browser():
         launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         yield launched
         launched.close()
+
+
+def open_tab(browser, live_server, locale: str, init_script: str | None = None, **context_options):
+    """A page in a fresh browser context that records console errors and page errors in
+    `page.problems` (yield it from a fixture; the context closes after the test)."""
+    context = browser.new_context(locale=locale, viewport={"width": 1280, "height": 900}, **context_options)
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    if init_script:
+        page.add_init_script(init_script)
+    problems: list[str] = []
+    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: problems.append(str(e)))
+    page.problems = problems
+    page.base = live_server.base
+    yield page
+    context.close()

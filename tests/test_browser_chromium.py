@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from conftest import open_tab
+
 ROOT = Path(__file__).resolve().parent.parent
 SHOTS = ROOT / "test-output" / "screenshots"
 pytestmark = pytest.mark.chromium
@@ -19,17 +21,7 @@ pytestmark = pytest.mark.chromium
 
 @pytest.fixture
 def tab(browser, live_server):
-    context = browser.new_context(locale="ja-JP", viewport={"width": 1280, "height": 900},
-                                  extra_http_headers={"Accept-Language": "ja"})
-    pg = context.new_page()
-    pg.set_default_timeout(15_000)
-    problems: list[str] = []
-    pg.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
-    pg.on("pageerror", lambda e: problems.append(str(e)))
-    pg.problems = problems
-    pg.base = live_server.base
-    yield pg
-    context.close()
+    yield from open_tab(browser, live_server, "ja-JP", extra_http_headers={"Accept-Language": "ja"})
 
 
 def shot(pg, name: str) -> None:

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from conftest import open_tab
+
 ROOT = Path(__file__).resolve().parent.parent
 SHOTS = ROOT / "test-output" / "screenshots"
 pytestmark = pytest.mark.chromium
@@ -23,17 +25,7 @@ document.addEventListener('securitypolicyviolation', e => window.__csp.push(
 
 @pytest.fixture
 def tab(browser, live_server):
-    context = browser.new_context(locale="en-US", viewport={"width": 1280, "height": 900})
-    pg = context.new_page()
-    pg.set_default_timeout(15_000)
-    pg.add_init_script(RECORD_VIOLATIONS)
-    problems: list[str] = []
-    pg.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
-    pg.on("pageerror", lambda e: problems.append(str(e)))
-    pg.problems = problems
-    pg.base = live_server.base
-    yield pg
-    context.close()
+    yield from open_tab(browser, live_server, "en-US", init_script=RECORD_VIOLATIONS)
 
 
 def no_csp_violations(pg) -> None:

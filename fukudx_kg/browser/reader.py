@@ -1,6 +1,6 @@
 """Read access for the browser pages: small fixed SPARQL templates run in the web process.
 
-The query pool (`query_runner`) exists for *user* queries, which may run away. The browser only
+The query pool (`store.pool`) exists for *user* queries, which may run away. The browser only
 runs its own templates, each bound to one IRI and bounded by LIMIT or by the resource's degree,
 so it reads the same read-only store directly (or the remote endpoint, through the same
 executor the pool uses), without a process hop per query. IRIs are checked before they are

@@ -4,7 +4,7 @@ pyoxigraph evaluates `SERVICE <iri>` by fetching the IRI, so an open endpoint is
 The check runs in the query process, before the query is handed to the engine (and inside the
 query timeout):
 
-1. `query_inspect` lexes the query (linear time, any size) and reports every place the engine
+1. `inspection` lexes the query (linear time, any size) and reports every place the engine
    might read as SERVICE, with every target it might call: `\\u` escapes undone, prefixed names
    expanded, with and without SILENT;
 2. whenever the text says "service" anywhere (or has `\\u` escapes), rdflib's SPARQL parser, an
@@ -107,13 +107,13 @@ class ServicePolicy:
     def __init__(self, allowlist: tuple[str, ...] | list[str], base_iri: str | None = None):
         self.allowlist = tuple(allowlist)
         self.base_iri = base_iri
-        self._entries = [(entry, _Endpoint.parse(entry)) for entry in self.allowlist]
+        self._entries = [_Endpoint.parse(entry) for entry in self.allowlist]
 
     def allows(self, iri: str) -> bool:
         target = _Endpoint.parse(iri)
         if target is None or _has_dot_segment(target.path):
             return False
-        for _raw, entry in self._entries:
+        for entry in self._entries:
             if entry is None or (entry.scheme, entry.host, entry.port) != (target.scheme, target.host, target.port):
                 continue
             if entry.path.endswith("/") and not entry.query:

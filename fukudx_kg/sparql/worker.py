@@ -20,20 +20,7 @@ from fukudx_kg.sparql.service_policy import ServicePolicy, ServiceRefused, Servi
 from fukudx_kg.sparql.syntax_errors import explain
 from fukudx_kg.store.executors import BackendError, open_executor
 from fukudx_kg.store.pool import read_frame, write_frame
-from fukudx_kg.store.sandbox import enter_network_sandbox
-
-
-def _die_with_parent(parent_pid: int) -> None:
-    if sys.platform.startswith("linux"):
-        try:
-            import ctypes
-
-            libc = ctypes.CDLL(None, use_errno=True)
-            libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
-        except (OSError, AttributeError):  # pragma: no cover - non-glibc systems
-            pass
-    if parent_pid and os.getppid() != parent_pid:  # the parent died before prctl took effect
-        os._exit(1)
+from fukudx_kg.store.sandbox import die_with_parent, enter_network_sandbox
 
 
 def _limit_memory(memory_mb: int) -> None:
@@ -103,7 +90,7 @@ def _execute(executor, job: dict, policy) -> tuple[dict, bytes]:
 def worker_main() -> int:
     """Entry point of a query process: open the executor, then answer jobs until stdin closes."""
     spec = json.loads(os.environ["FUKUDX_QUERY_SPEC"])
-    _die_with_parent(int(os.environ.get("FUKUDX_QUERY_PARENT", "0")))
+    die_with_parent(int(os.environ.get("FUKUDX_QUERY_PARENT", "0")), signal.SIGKILL)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when we stop
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     # Keep the protocol channel private: anything printed to stdout goes to stderr instead.

@@ -8,7 +8,8 @@ query manages to smuggle past the checks. Python 3.11 has no `os.unshare`, hence
 
 As root `unshare(CLONE_NEWNET)` suffices; otherwise an unprivileged user namespace comes with
 it (mapping our own uid, so files stay readable). Where the kernel refuses both, the process
-says why, and the server reports it at start-up and in /readyz.
+says why, and the server reports it at start-up and in /readyz. Also here: tying a child's
+lifetime to its parent's (`die_with_parent`), for query processes and web workers alike.
 """
 
 from __future__ import annotations
@@ -40,6 +41,17 @@ def _unshare(libc, flags: int) -> str | None:
         except OSError as exc:
             return f"user namespace made but not mapped: {exc}"
     return None
+
+
+def die_with_parent(parent_pid: int, sig: int) -> None:
+    """Get `sig` when the parent dies, even by SIGKILL (Linux PR_SET_PDEATHSIG), so no child serves
+    or computes on as an orphan; if the parent is already gone, get it now."""
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(1, sig, 0, 0, 0)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):  # pragma: no cover - not Linux/glibc
+        return
+    if parent_pid and os.getppid() != parent_pid:  # the parent died before prctl took effect
+        os.kill(os.getpid(), sig)
 
 
 def network_reachable() -> bool:

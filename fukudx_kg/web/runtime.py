@@ -28,7 +28,7 @@ class Runtime:
 
     @classmethod
     def create(cls, settings: Settings, backend: Backend) -> "Runtime":
-        # The query processes enforce the SERVICE allow-list themselves (see query_runner); those
+        # The query processes enforce the SERVICE allow-list themselves (see sparql.worker); those
         # of the embedded store with nothing to federate also leave the network (see sandbox).
         spec = dict(backend.worker_spec(), service_allowlist=list(settings.service_allowlist),
                     isolate_network=backend.kind == "oxigraph" and not settings.service_allowlist)

@@ -18,7 +18,6 @@ process starts its own query processes and never shares pipes or threads across 
 from __future__ import annotations
 
 import asyncio
-import ctypes
 import io
 import logging
 import multiprocessing
@@ -33,6 +32,7 @@ from urllib.parse import quote
 from flask import Flask
 
 from fukudx_kg.settings import Settings
+from fukudx_kg.store.sandbox import die_with_parent
 
 log = logging.getLogger("fukudx_kg.server")
 
@@ -261,18 +261,6 @@ class RSGIBridge:
         return int(status.split(" ", 1)[0]), [(str(k), str(v)) for k, v in headers], first, rest
 
 
-def _stop_with_parent(parent_pid: int) -> None:
-    """Linux: this worker gets SIGTERM (a graceful stop, its query processes go with it) when the
-    granian main process dies, even by SIGKILL, instead of serving on as an orphan."""
-    try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(1, signal.SIGTERM, 0, 0, 0)  # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):  # pragma: no cover - not Linux
-        return
-    if os.getppid() != parent_pid:  # the parent died before prctl took effect
-        os.kill(os.getpid(), signal.SIGTERM)
-
-
 def _logging_config(access_log: str) -> dict:
     """granian's logging: its messages to stdout; the access log to stdout ('-') or a file."""
     access_handler: dict[str, Any] = {"formatter": "access"}
@@ -332,7 +320,8 @@ def granian_server(app_factory: Callable[[], Flask], settings: Settings):
     main_pid = os.getpid()
 
     def load(_target: str) -> RSGIBridge:  # runs in each worker process, after the fork
-        _stop_with_parent(main_pid)
+        # SIGTERM: a graceful stop, its query processes go with it, instead of serving as an orphan
+        die_with_parent(main_pid, signal.SIGTERM)
         return RSGIBridge(app_factory(), threads=settings.threads, body_timeout=settings.body_timeout,
                           cors_origin=settings.cors_origin, multiprocess=settings.workers > 1)
 
