@@ -23,7 +23,8 @@ def main(argv: list[str] | None = None) -> int:
 
     v = sub.add_parser("validate", help="validate RDF against the SHACL shapes")
     v.add_argument("paths", nargs="*", type=Path,
-                   help="RDF files (.ttl .nt .nq .trig .rdf .jsonld); default: the built dataset")
+                   help="RDF files (.ttl .nt .nq .trig .rdf .jsonld) or prefecture folders (built in memory: "
+                   "sources → RDF → shapes, findings at the folder's file:line); default: the built dataset")
     v.add_argument("--format", choices=["text", "json", "junit"], default="text")
     v.add_argument("--shapes", type=Path, default=None, help="shapes file (default: shapes/fukudx-shapes.ttl)")
     v.add_argument("--output", type=Path, default=None, help="write the report here instead of stdout")
@@ -70,10 +71,19 @@ def _validate(args) -> int:
         paths = [dataset]
     shapes = args.shapes or v.SHAPES_FILE
     try:
-        data = v.load(paths)
+        folders = [p for p in paths if p.is_dir()]
+        for folder in folders:
+            if not (folder / "prefecture.yaml").is_file():
+                raise v.UnreadableInput(f"{folder}: a folder to validate is a prefecture folder (with prefecture.yaml)")
+        data = v.load([p for p in paths if not p.is_dir()])
+        origins: dict = {}
+        for folder in folders:
+            graph, found = v.load_folder(folder)
+            data += graph
+            origins.update(found)
         if not shapes.is_file():
             raise v.UnreadableInput(f"{shapes}: no such shapes file")
-        conforms, violations = v.run(data, shapes)
+        conforms, violations = v.run(data, shapes, origins)
     except v.UnreadableInput as exc:
         print(f"validate: {exc}", file=sys.stderr)
         return v.EXIT_UNREADABLE

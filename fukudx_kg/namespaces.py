@@ -10,6 +10,8 @@ DEFAULT_BASE_IRI = "https://w3id.org/fukudx/id/"
 # graphs work against any copy of the dataset.
 GRAPH_BASE = "https://w3id.org/fukudx/graph/"
 ONTOLOGY_GRAPH = GRAPH_BASE + "ontology"
+# Fiscal years, days and themes: one copy for every prefecture.
+SHARED_GRAPH = GRAPH_BASE + "shared"
 
 
 def prefecture_graph(pref_code: str) -> str:

@@ -49,6 +49,7 @@ class Violation:
     message: str
     severity: str
     source: str | None  # "file:first-last" of the focus node's provenance
+    curated: str | None = None  # "file:line" of the curated record that made the focus node
 
 
 def load(paths: list[Path]) -> Graph:
@@ -75,11 +76,39 @@ def load(paths: list[Path]) -> Graph:
     return merged
 
 
-def run(data: Graph, shapes_file: Path = SHAPES_FILE) -> tuple[bool, list[Violation]]:
+def load_folder(folder: Path) -> tuple[Graph, dict]:
+    """A prefecture folder built in memory (with the shared graphs), and where each resource was curated."""
+    from fukudx_kg.build.iris import Iris
+    from fukudx_kg.build.pipeline import build_graphs
+    from fukudx_kg.build.sources import SourceError
+    from fukudx_kg.settings import Settings
+
+    data_dir = folder.resolve().parent.parent
+    try:
+        graphs, origins = build_graphs(data_dir, Iris(Settings.from_env().base_iri), [folder.resolve()])
+    except SourceError as exc:
+        raise UnreadableInput(f"build failed: {exc}") from exc
+    merged = Graph()
+    for g in graphs.values():
+        for triple in g:
+            merged.add(triple)
+    return merged, {str(k): _relative(v) for k, v in origins.items()}
+
+
+def _relative(where: str) -> str:
+    try:
+        return str(Path(where).resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return where
+
+
+def run(data: Graph, shapes_file: Path = SHAPES_FILE, origins: dict | None = None) -> tuple[bool, list[Violation]]:
     shapes = Graph().parse(shapes_file, format="turtle")
     conforms, report, _ = shacl_validate(data, shacl_graph=shapes, inference="none",
                                          abort_on_first=False, allow_infos=True, allow_warnings=True)
     violations = [_violation(report, r, data, shapes) for r in report.subjects(SH.resultSeverity, None)]
+    for v in violations:
+        v.curated = (origins or {}).get(v.focus)
     violations.sort(key=lambda v: (v.shape, v.focus, v.path or "", v.message))
     return conforms, violations
 
@@ -160,6 +189,8 @@ def format_text(conforms: bool, violations: list[Violation]) -> str:
             out.append(f"  - {v.focus}{label}")
             detail = v.message + (f" [value: {v.value}]" if v.value else "")
             out.append(f"    {v.severity}: {detail}")
+            if v.curated:
+                out.append(f"    curated at: {v.curated}")
             if v.source:
                 out.append(f"    source: {v.source}")
         out.append("")

@@ -31,14 +31,15 @@ def test_build_is_deterministic(tmp_path, built):
         assert (second / name).read_bytes() == (built / name).read_bytes(), name
 
 
-def test_dump_is_sorted_nquads_in_two_named_graphs(built):
+def test_dump_is_sorted_nquads_in_named_graphs(built):
     lines = (built / "dataset.nq").read_text(encoding="utf-8").splitlines()
     assert lines == sorted(lines)
     graphs = {line.rsplit(" ", 2)[-2] for line in lines}
-    assert graphs == {"<https://w3id.org/fukudx/graph/ontology>", "<https://w3id.org/fukudx/graph/pref/07>"}
+    names = ("ontology", "shared", "pref/07", "pref/24")
+    assert graphs == {f"<https://w3id.org/fukudx/graph/{name}>" for name in names}
     release = json.loads((built / "release.json").read_text())
     assert release["quads"] == len(lines)
-    assert sorted(p.name for p in built.glob("*.ttl")) == ["ontology.ttl", "pref-07.ttl"]
+    assert sorted(p.name for p in built.glob("*.ttl")) == ["ontology.ttl", "pref-07.ttl", "pref-24.ttl", "shared.ttl"]
 
 
 def test_base_iri_is_configurable(tmp_path):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import glob
 import hashlib
 from pathlib import Path
 
@@ -13,16 +12,19 @@ from fukudx_kg.build.seedtext import SOURCES_DIR, lines_of, text_in_lines
 from seed_rows import department_block_starts
 
 ROOT = Path(__file__).resolve().parent.parent
-PREF = ROOT / "data" / "prefectures" / "07-fukushima"
+PREFECTURES = ROOT / "data" / "prefectures"
+FOLDERS = sorted(p for p in PREFECTURES.iterdir() if (p / "prefecture.yaml").exists() and not p.name.startswith("_"))
+PREF = PREFECTURES / "07-fukushima"
 SEEDS = ROOT.parent / "shared" / "seeds"
+REFERENCE = ROOT.parent / "shared" / "reference" / "other-prefectures"
 LIST_SEED = "002_83cdc51f1d24fcbc.txt"
-# Curated files that hold no seed text by design: codes and names from reference lists, theme links.
-CITES_NO_SEED = {"prefecture.yaml", "themes.yaml"}
-CURATED = sorted(glob.glob(str(PREF / "**" / "*.yaml"), recursive=True))
+# Curated files that hold no quoted text by design: codes and names from reference lists, theme links.
+CITES_NO_TEXT = {"prefecture.yaml", "themes.yaml"}
+CURATED = sorted(str(p) for folder in FOLDERS for p in folder.glob("**/*.yaml"))
 
 
 def cells(node, source):
-    """Every {text, lines} pair in a curated file, with the seed file it refers to."""
+    """Every {text, lines} pair in a curated file, with the local copy it refers to."""
     if isinstance(node, dict):
         source = node.get("source", source) if isinstance(node.get("source"), str) else source
         if isinstance(node.get("text"), str) and isinstance(node.get("lines"), list):
@@ -34,16 +36,18 @@ def cells(node, source):
             yield from cells(value, source)
 
 
-def test_curated_files_are_found():
-    assert len(CURATED) >= 5, CURATED  # an empty glob would make the parametrised test below vanish
+def test_both_prefectures_are_curated():
+    assert [f.name for f in FOLDERS] == ["07-fukushima", "24-mie"]
+    assert len(CURATED) >= 10, CURATED  # an empty glob would make the parametrised test below vanish
 
 
-@pytest.mark.parametrize("path", CURATED, ids=lambda p: Path(p).name)
+@pytest.mark.parametrize("path", CURATED, ids=lambda p: str(Path(p).relative_to(PREFECTURES)))
 def test_every_curated_text_is_printed_at_its_lines(path):
+    """Independent of the build's own check: the quoted words are on the cited lines of the local copy."""
     data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
     found = list(cells(data, data.get("source") if isinstance(data, dict) else None))
-    if Path(path).name in CITES_NO_SEED:
-        assert not found, f"{path} now cites the seeds: take it out of CITES_NO_SEED"
+    if Path(path).name in CITES_NO_TEXT:
+        assert not found, f"{path} now quotes a source: take it out of CITES_NO_TEXT"
         return
     assert found, f"{path}: no {{text, lines}} cells found, so nothing was checked"
     missing = [(f, lines, text[:30]) for f, text, lines in found if not text_in_lines(text, f, *lines)]
@@ -51,7 +55,7 @@ def test_every_curated_text_is_printed_at_its_lines(path):
 
 
 def manifest() -> dict[str, str]:
-    """data/sources/SHA256SUMS (`sha256sum` format): {file name: sha256 of the seed as published}."""
+    """data/sources/SHA256SUMS (`sha256sum` format): {file name: sha256 of the text as copied}."""
     entries = {}
     for line in (SOURCES_DIR / "SHA256SUMS").read_text(encoding="utf-8").splitlines():
         digest, name = line.split(maxsplit=1)
@@ -59,18 +63,21 @@ def manifest() -> dict[str, str]:
     return entries
 
 
-def test_sources_are_the_seeds_unchanged():
-    """Every text in data/sources has the digest the seed had when it was copied (the file names carry
-    the seed set's own ids, not a content hash); where the seed set sits beside the repository, it
-    has those digests too."""
+def test_sources_are_the_originals_unchanged():
+    """Every text in data/sources has the digest it had when copied; where the seed set and the reference
+    set sit beside the repository, the originals have those digests too."""
     recorded = manifest()
     assert set(recorded) == {p.name for p in SOURCES_DIR.glob("*.txt")}, "SHA256SUMS and data/sources differ"
     for name, digest in recorded.items():
         assert hashlib.sha256((SOURCES_DIR / name).read_bytes()).hexdigest() == digest, f"data/sources/{name} changed"
     if SEEDS.is_dir():
-        assert {p.name for p in SEEDS.glob("*.txt")} == set(recorded)
-        for name, digest in recorded.items():
-            assert hashlib.sha256((SEEDS / name).read_bytes()).hexdigest() == digest, f"seed {name} differs"
+        assert {p.name for p in SEEDS.glob("*.txt")} <= set(recorded)
+    for name, digest in recorded.items():
+        original = next((d / name for d in (SEEDS, REFERENCE) if (d / name).is_file()), None)
+        if SEEDS.is_dir():
+            assert original is not None, f"{name} is neither a seed nor a reference text"
+        if original is not None:
+            assert hashlib.sha256(original.read_bytes()).hexdigest() == digest, f"original {name} differs"
 
 
 def curated_rows():
@@ -99,7 +106,8 @@ def test_every_printed_row_became_exactly_one_record():
 def test_every_row_is_an_initiative_in_the_graph(kg):
     from conftest import select
     rows, responsible = curated_rows()
-    initiatives = select(kg, "SELECT (COUNT(?i) AS ?n) WHERE { ?i a fdx:Initiative }")
+    initiatives = select(kg, "SELECT (COUNT(?i) AS ?n) WHERE { GRAPH <https://w3id.org/fukudx/graph/pref/07> "
+                             "{ ?i a fdx:Initiative } }")
     assert int(initiatives[0]["n"]) == len(rows) == 124
     with_department_only = select(kg, """SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {
         ?s a fdx:PolicySection ; fdx:responsibleUnit ?d . FILTER NOT EXISTS { ?i fdx:underSection ?s } }""")

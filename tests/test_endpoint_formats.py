@@ -213,7 +213,8 @@ def test_service_description_formats(live_server):
         assert {"http://www.w3.org/ns/formats/SPARQL_Results_JSON", "http://www.w3.org/ns/formats/Turtle",
                 "http://www.w3.org/ns/formats/SPARQL_Results_TSV", "http://www.w3.org/ns/formats/JSON-LD"} <= formats
         names = {str(o) for o in graph.objects(None, sd.name)}
-        assert names == {"https://w3id.org/fukudx/graph/ontology", "https://w3id.org/fukudx/graph/pref/07"}
+        graphs = ("ontology", "shared", "pref/07", "pref/24")
+        assert names == {f"https://w3id.org/fukudx/graph/{name}" for name in graphs}
         # no federation allowed by default, so no BasicFederatedQuery feature
         assert (service, sd.feature, sd.BasicFederatedQuery) not in graph
         assert (service, sd.feature, sd.UnionDefaultGraph) in graph

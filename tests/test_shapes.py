@@ -23,7 +23,8 @@ pytestmark = pytest.mark.slow  # one pySHACL run per broken-shape case
 
 CLASSES = [FDX.Prefecture, FDX.Municipality, FDX.MunicipalityGroup, FDX.Region, FDX.Department,
            FDX.PolicyDocument, FDX.PolicySection, FDX.Program, FDX.Initiative, FDX.KPI, FDX.FiscalYear,
-           FDX.RoadmapEntry, FDX.Meeting, FDX.DigitalService, FDX.Theme, FDX.SourceExcerpt, FDX.Statement]
+           FDX.RoadmapEntry, FDX.Meeting, FDX.DigitalService, FDX.Theme, FDX.SourceExcerpt, FDX.Statement,
+           FDX.KPIValue]
 
 
 class PreparedQueries:
@@ -151,14 +152,27 @@ CASES = {
     "section provenance": (FDX.PolicySection, "fdxsh:provenance", lambda g, s: drop(g, s, PROV.wasDerivedFrom)),
     "program needs department": (FDX.Program, "fdxsh:ProgramShape", lambda g, s: drop(g, s, FDX.responsibleUnit)),
     "initiative needs section": (FDX.Initiative, "fdxsh:InitiativeShape", lambda g, s: drop(g, s, FDX.underSection)),
-    "initiative needs program": (FDX.Initiative, "fdxsh:InitiativeShape", lambda g, s: drop(g, s, FDX.program)),
+    "initiative has one program at most": (FDX.Initiative, "fdxsh:InitiativeShape", lambda g, s: broken(
+        g, [], [(s, FDX.program, URIRef(str(g.value(s, FDX.program)) + "-other"))])),
     "initiative needs department": (FDX.Initiative, "fdxsh:InitiativeShape",
                                     lambda g, s: drop(g, s, FDX.responsibleUnit)),
     "initiative needs provenance": (FDX.Initiative, "fdxsh:provenance", lambda g, s: drop(g, s, PROV.wasDerivedFrom)),
     "kpi value or qualitative": (FDX.KPI, "fdxsh:KPIShape", lambda g, s: drop(g, s, FDX.targetValue)),
     "kpi value typed": (FDX.KPI, "fdxsh:KPIShape",
                         lambda g, s: swap(g, s, FDX.targetValue, Literal("110万"))),
-    "kpi target year": (FDX.KPI, "fdxsh:KPIShape", lambda g, s: drop(g, s, FDX.targetFiscalYear)),
+    "kpi target year is one": (FDX.KPI, "fdxsh:KPIShape", lambda g, s: broken(
+        g, [], [(s, FDX.targetFiscalYear, URIRef("https://w3id.org/fukudx/id/fy/2099"))])),
+    "kpi without target says why": (FDX.KPI, "fdxsh:KPIShape", lambda g, s: broken(
+        g, [(s, FDX.targetValue, None), (s, FDX.qualitative, None), (s, FDX.curationNote, None)])),
+    "kpi value role": (FDX.KPIValue, "fdxsh:KPIValueShape", lambda g, s: drop(g, s, FDX.valueRole)),
+    "kpi value has a time": (FDX.KPIValue, "fdxsh:KPIValueShape", lambda g, s: drop(g, s, FDX.valueFiscalYear)),
+    "kpi value number has a unit": (FDX.KPIValue, "fdxsh:KPIValueShape", lambda g, s: drop(g, s, FDX.valueUnit)),
+    "kpi value as printed": (FDX.KPIValue, "fdxsh:KPIValueShape", lambda g, s: drop(g, s, FDX.valuePrinted)),
+    "document provenance": (FDX.PolicyDocument, "fdxsh:provenance", lambda g, s: drop(g, s, PROV.wasDerivedFrom)),
+    "every entity has provenance": (FDX.Program, "fdxsh:EntityProvenanceShape",
+                                    lambda g, s: drop(g, s, PROV.wasDerivedFrom)),
+    "web excerpt needs its address": (FDX.SourceExcerpt, "fdxsh:SourceExcerptShape", lambda g, s: broken(
+        g, [(s, FDX.sourceFile, None), (s, FDX.lineStart, None), (s, FDX.lineEnd, None)])),
     "fiscal year dates": (FDX.FiscalYear, "fdxsh:FiscalYearShape",
                           lambda g, s: swap(g, s, FDX.endDate, date("2099-03-31"))),
     "fiscal year start before end": (FDX.FiscalYear, "fdxsh:FiscalYearShape",

@@ -12,6 +12,7 @@ from rdflib import Graph, Literal, URIRef
 from fukudx_kg.build.iris import DCTERMS, FDX, ORG, PROV, RDF, RDFS, SCHEMA, SKOS, TIME, XSD, Iris
 from fukudx_kg.build.numbers import decimal_lexical
 from fukudx_kg.build.seedtext import lines_of
+from fukudx_kg.build.sources import Reader
 
 # The standard superclass every fdx: class is materialised with (vocabulary contract).
 STANDARD_SUPERCLASS = {
@@ -36,6 +37,7 @@ STANDARD_SUPERCLASS = {
     FDX.Statement: PROV.Entity,
     FDX.AgendaItem: PROV.Entity,
     FDX.District: SKOS.Concept,
+    FDX.KPIValue: PROV.Entity,
 }
 
 ERA_REIWA_START = 2018  # 令和元年 = 2019, so 令和N年度 starts in 2018 + N
@@ -57,13 +59,28 @@ class DocumentRef:
 
 @dataclass
 class KG:
-    """One prefecture's graph under construction, with the helpers every part needs."""
+    """One prefecture's graph under construction, with the helpers every part needs.
+
+    Fiscal years, days and themes go to `shared`, one graph for every prefecture, so a query over
+    the union of graphs sees each of them once. `origins` remembers the curated file:line that
+    minted each resource, so validation findings point at what to fix.
+    """
 
     iris: Iris
     pref_code: str
     sources_dir: Path
+    shared: Graph = field(default_factory=Graph)
     graph: Graph = field(default_factory=Graph)
     documents: list[DocumentRef] = field(default_factory=list)
+    origins: dict[URIRef, str] = field(default_factory=dict)
+    cursor: str | None = None
+    sections: dict[tuple[str, str], URIRef] = field(default_factory=dict)
+
+    def reader(self, path: Path) -> Reader:
+        return Reader(path, on_read=self._read_at)
+
+    def _read_at(self, path: Path, line: int) -> None:
+        self.cursor = f"{path}:{line}"
 
     # -- generic -----------------------------------------------------------
     def add(self, s, p, o) -> None:
@@ -73,6 +90,8 @@ class KG:
         return self.iris(f"pref/{self.pref_code}/{path}")
 
     def typed(self, s: URIRef, cls: URIRef) -> URIRef:
+        if self.cursor is not None:
+            self.origins.setdefault(s, self.cursor)
         self.add(s, RDF.type, cls)
         superclass = STANDARD_SUPERCLASS.get(cls)
         if superclass is not None:
@@ -89,6 +108,11 @@ class KG:
             if label.language == "ja":
                 return str(label)
         return None
+
+    def label_pair(self, s: URIRef, p: URIRef, ja: str, en: str | None = None) -> None:
+        self.add(s, p, Literal(ja, lang="ja"))
+        if en:
+            self.add(s, p, Literal(en, lang="en"))
 
     def ja(self, s: URIRef, p: URIRef, text: str | None) -> None:
         if text:
@@ -109,28 +133,8 @@ class KG:
 
     # -- time --------------------------------------------------------------
     def fiscal_year(self, year: int) -> URIRef:
-        """A fiscal year with dates, OWL-Time instants and ja/en labels; idempotent."""
-        fy = self.iris.fiscal_year(year)
-        if (fy, RDF.type, FDX.FiscalYear) in self.graph:
-            return fy
-        self.typed(fy, FDX.FiscalYear)
-        self.label(fy, reiwa_label(year), f"FY{year}")
-        self.add(fy, SKOS.notation, Literal(str(year)))
-        self.integer(fy, FDX.fiscalYearNumber, year)
-        start, end = f"{year}-04-01", f"{year + 1}-03-31"
-        self.date(fy, FDX.startDate, start)
-        self.date(fy, FDX.endDate, end)
-        self.add(fy, TIME.hasBeginning, self.instant(start))
-        self.add(fy, TIME.hasEnd, self.instant(end))
-        return fy
-
-    def instant(self, iso: str) -> URIRef:
-        day = self.iris.day(iso)
-        d = dt.date.fromisoformat(iso)
-        self.add(day, RDF.type, TIME.Instant)
-        self.label(day, f"{d.year}年{d.month}月{d.day}日", iso)
-        self.date(day, TIME.inXSDDate, iso)
-        return day
+        """A fiscal year in the shared graph, with dates, OWL-Time instants and ja/en labels."""
+        return shared_fiscal_year(self.shared, self.iris, year)
 
     # -- provenance --------------------------------------------------------
     def register_document(self, key: str, iri: URIRef, source_file: str | None, first: int, last: int) -> None:
@@ -162,6 +166,15 @@ class KG:
             self.add(ex, DCTERMS.source, doc)
         return ex
 
+    def web_excerpt(self, key: str, doc: URIRef, url: str) -> URIRef:
+        """The excerpt of a page we cite by its address only (no local copy to quote lines from)."""
+        ex = self.pref_iri(f"source/{key}")
+        self.typed(ex, FDX.SourceExcerpt)
+        self.label(ex, url)
+        self.add(ex, DCTERMS.source, doc)
+        self.add(ex, SCHEMA.url, URIRef(url))
+        return ex
+
     def derived(self, s: URIRef, source_file: str, first: int, last: int) -> URIRef:
         ex = self.excerpt(source_file, first, last)
         self.add(s, PROV.wasDerivedFrom, ex)
@@ -173,3 +186,31 @@ class KG:
         if not candidates:
             return None
         return min(candidates, key=lambda d: (d.last - d.first, d.key)).iri
+
+
+def shared_fiscal_year(g: Graph, iris: Iris, year: int) -> URIRef:
+    fy = iris.fiscal_year(year)
+    if (fy, RDF.type, FDX.FiscalYear) in g:
+        return fy
+    g.add((fy, RDF.type, FDX.FiscalYear))
+    g.add((fy, RDF.type, TIME.ProperInterval))
+    g.add((fy, RDFS.label, Literal(reiwa_label(year), lang="ja")))
+    g.add((fy, RDFS.label, Literal(f"FY{year}", lang="en")))
+    g.add((fy, SKOS.notation, Literal(str(year))))
+    g.add((fy, FDX.fiscalYearNumber, Literal(year, datatype=XSD.integer)))
+    start, end = f"{year}-04-01", f"{year + 1}-03-31"
+    g.add((fy, FDX.startDate, Literal(dt.date.fromisoformat(start))))
+    g.add((fy, FDX.endDate, Literal(dt.date.fromisoformat(end))))
+    g.add((fy, TIME.hasBeginning, _instant(g, iris, start)))
+    g.add((fy, TIME.hasEnd, _instant(g, iris, end)))
+    return fy
+
+
+def _instant(g: Graph, iris: Iris, iso: str) -> URIRef:
+    day = iris.day(iso)
+    d = dt.date.fromisoformat(iso)
+    g.add((day, RDF.type, TIME.Instant))
+    g.add((day, RDFS.label, Literal(f"{d.year}年{d.month}月{d.day}日", lang="ja")))
+    g.add((day, RDFS.label, Literal(iso, lang="en")))
+    g.add((day, TIME.inXSDDate, Literal(d)))
+    return day

@@ -36,6 +36,9 @@ class Iris:
     def ontology_graph(self):
         return self.graph("ontology")
 
+    def shared_graph(self):
+        return self.graph("shared")
+
     def prefecture_graph(self, pref_code: str):
         return self.graph(f"pref/{pref_code}")
 

@@ -10,9 +10,8 @@ from rdflib import Literal, URIRef
 
 from fukudx_kg.build.graph import KG
 from fukudx_kg.build.iris import DCTERMS, FDX, ORG, PROV, RDF, SCHEMA, XSD
-from fukudx_kg.build.policy import section_iri
 from fukudx_kg.build.seedtext import lines_of
-from fukudx_kg.build.sources import Reader, Record, load_yaml
+from fukudx_kg.build.sources import Record, load_checked
 
 JST = dt.timezone(dt.timedelta(hours=9))
 # Posts named in minutes, by the role as printed (person names such as 鈴木 are dropped).
@@ -21,10 +20,11 @@ TOP_POSTS = {"副知事": ("fuku-chiji", "副知事", "Vice Governor"), "知事"
 
 
 class MeetingsPart:
-    def __init__(self, path: Path):
+    def __init__(self, kg: KG, path: Path):
         self.path = path
-        self.data = load_yaml(path)
-        self.r = Reader(path)
+        self.data = load_checked(path, "meetings_file", kg.sources_dir)
+        self.r = kg.reader(path)
+        self.policy = None
 
     def register_documents(self, kg: KG) -> None:
         """Meeting documents join the document registry before any excerpt is minted."""
@@ -33,19 +33,24 @@ class MeetingsPart:
             kg.register_document(self.r.req(d, "key"), kg.pref_iri(f"doc/{d['key']}"), source,
                                  1, len(lines_of(source, kg.sources_dir)))
 
-    def build(self, kg: KG, pref: URIRef, departments, parts: dict) -> None:
+    def build(self, kg: KG, pref: URIRef, departments, policies: dict) -> None:
+        """`policies` by scheme: `scheme` names the one whose sections and roadmaps the minutes discuss."""
         r = self.r
+        scheme = r.opt(self.data, "scheme")
+        if scheme is not None and scheme not in policies:
+            raise r.fail(self.data, f"scheme {scheme!r} is not defined by a file in policy/")
+        self.policy = policies.get(scheme)
         for d in r.req(self.data, "documents", list):
             self._document(kg, pref, d)
         services = {}
         for s in r.opt(self.data, "services", list, []):
-            services[r.req(s, "key")] = self._service(kg, pref, s, parts)
+            services[r.req(s, "key")] = self._service(kg, pref, s)
         for m in r.req(self.data, "meetings", list):
             self._meeting(kg, pref, departments, m, services)
-        policy = parts.get("policy")
+        policy = self.policy
         for fact in r.opt(self.data, "roadmap_facts", list, []):
             if policy is None:
-                raise r.fail(fact, "roadmap facts need policy-2024.yaml (the roadmap rows)")
+                raise r.fail(fact, "roadmap facts need 'scheme' (the policy file whose roadmap rows they name)")
             source = r.req(fact, "source")
             policy.add_entry(kg, r.req(fact, "roadmap"), r.req(fact, "roadmap_row"), r.req(fact, "fy", int),
                              r.req(fact, "phase"), (source, *r.line_range(fact)), (source, *r.line_range(fact)),
@@ -121,7 +126,10 @@ class MeetingsPart:
                 if item.get("material"):
                     kg.add(a, FDX.concerns, kg.document(item["material"]))
                 if item.get("policy"):
-                    kg.add(a, FDX.concerns, kg.document("dx-policy-2024-revision"))
+                    try:
+                        kg.add(a, FDX.concerns, kg.document(item["policy"]))
+                    except KeyError:
+                        raise r.fail(item, f"policy {item['policy']!r} is not a document key") from None
                 for s in item.get("services") or []:
                     if s not in services:
                         raise r.fail(item, f"service {s!r} is not defined under 'services'")
@@ -151,7 +159,7 @@ class MeetingsPart:
         kg.derived(s, source, *r.line_range(st))
         kg.notes(s, r.opt(st, "flags", list))
 
-    def _service(self, kg: KG, pref: URIRef, s: Record, parts: dict) -> URIRef:
+    def _service(self, kg: KG, pref: URIRef, s: Record) -> URIRef:
         r = self.r
         source = r.req(s, "source")
         iri = kg.pref_iri(f"service/{r.req(s, 'key')}")
@@ -176,6 +184,8 @@ class MeetingsPart:
                 kg.ja(iri, FDX.curationNote, "提供開始日は会議の時点での予定として述べられたもの")
         section = r.opt(s, "policy_section")
         if section:
-            kg.add(iri, DCTERMS.relation, section_iri(kg, section))
+            if self.policy is None:
+                raise r.fail(s, "policy_section needs 'scheme' at the top of the file")
+            kg.add(iri, DCTERMS.relation, self.policy.known_section(kg, s, section, r))
         kg.notes(iri, r.opt(s, "flags", list))
         return iri

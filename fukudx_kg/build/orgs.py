@@ -8,8 +8,8 @@ from rdflib import Literal, URIRef
 
 from fukudx_kg.build.graph import KG
 from fukudx_kg.build.iris import FDX, ORG, SKOS
-from fukudx_kg.build.places import read_csv
-from fukudx_kg.build.sources import SourceError
+from fukudx_kg.build.schema import CSV_COLUMNS
+from fukudx_kg.build.sources import SourceError, read_csv
 
 PATH_SEPARATOR = "/"
 
@@ -26,7 +26,7 @@ class Departments:
         self.path = folder / "departments.csv"
         self.table: dict[tuple[str, ...], tuple[str, str]] = {}
         if self.path.exists():
-            for line, row in read_csv(self.path, ["path", "slug"]):
+            for line, row in read_csv(self.path, *CSV_COLUMNS["departments.csv"]):
                 key = tuple(row["path"].split(PATH_SEPARATOR))
                 if key in self.table:
                     raise SourceError(self.path, line, f"department {row['path']} is listed twice")

@@ -7,27 +7,44 @@ import json
 import os
 from pathlib import Path
 
-from rdflib import Dataset, Graph, Literal, URIRef
+from rdflib import Dataset, Graph, URIRef
 
 from fukudx_kg.build.graph import KG
-from fukudx_kg.build.initiatives import build_initiatives, chapter_path
-from fukudx_kg.build.iris import DEFAULT_BASE_IRI, FDX, PREFIXES, RDF, SKOS, Iris
+from fukudx_kg.build.initiatives import build_initiatives
+from fukudx_kg.build.iris import DEFAULT_BASE_IRI, PREFIXES, Iris
+from fukudx_kg.build.meetings import MeetingsPart
 from fukudx_kg.build.orgs import Departments
 from fukudx_kg.build.places import build_documents, build_places, build_prefecture
-from fukudx_kg.build.sources import Reader, load_yaml
+from fukudx_kg.build.policy import PolicyPart
+from fukudx_kg.build.sources import SourceError
+from fukudx_kg.build.themes import build_theme_schemes, link_themes
 from fukudx_kg.paths import DATA_DIR, EXTERNAL_LABELS_FILE, ONTOLOGY_FILE, REPO_ROOT
 
 
 def build(out_dir: Path | str = REPO_ROOT / "build", base_iri: str = DEFAULT_BASE_IRI,
-          data_dir: Path | str = DATA_DIR) -> dict:
-    """Build the whole dataset into out_dir and return the release description."""
+          data_dir: Path | str = DATA_DIR, folders: list[Path] | None = None) -> dict:
+    """Build the dataset (every prefecture folder, or only `folders`) into out_dir; return the release."""
     out_dir, data_dir = Path(out_dir), Path(data_dir)
-    iris = Iris(base_iri)
-    graphs: dict[URIRef, Graph] = {iris.ontology_graph(): ontology_graph()}
-    for folder in prefecture_folders(data_dir):
-        kg = build_prefecture_graph(folder, iris, data_dir / "sources")
-        graphs[iris.prefecture_graph(kg.pref_code)] = kg.graph
-    return write_dataset(graphs, out_dir, iris.base)
+    graphs, _ = build_graphs(data_dir, Iris(base_iri), folders)
+    return write_dataset(graphs, out_dir, Iris(base_iri).base)
+
+
+def build_graphs(data_dir: Path, iris: Iris, folders: list[Path] | None = None
+                 ) -> tuple[dict[URIRef, Graph], dict[URIRef, str]]:
+    """The named graphs, and where each resource was minted (file:line) for validation findings."""
+    sources_dir = data_dir / "sources"
+    shared = Graph()
+    themes = build_theme_schemes(shared, iris, data_dir / "themes", sources_dir)
+    graphs: dict[URIRef, Graph] = {iris.ontology_graph(): ontology_graph(), iris.shared_graph(): shared}
+    origins: dict[URIRef, str] = {}
+    for folder in folders or prefecture_folders(data_dir):
+        kg = build_prefecture_graph(folder, iris, sources_dir, shared, themes)
+        name = iris.prefecture_graph(kg.pref_code)
+        if name in graphs:
+            raise SourceError(folder / "prefecture.yaml", 1, f"prefecture code {kg.pref_code} is used by two folders")
+        graphs[name] = kg.graph
+        origins.update(kg.origins)
+    return graphs, origins
 
 
 def ontology_graph() -> Graph:
@@ -38,76 +55,51 @@ def ontology_graph() -> Graph:
 
 
 def prefecture_folders(data_dir: Path) -> list[Path]:
-    folders = sorted(p for p in (data_dir / "prefectures").iterdir() if (p / "prefecture.yaml").exists())
+    folders = sorted(p for p in (data_dir / "prefectures").glob("[!_]*") if (p / "prefecture.yaml").exists())
     if not folders:
         raise FileNotFoundError(f"no prefecture folders with prefecture.yaml under {data_dir / 'prefectures'}")
     return folders
 
 
-def build_prefecture_graph(folder: Path, iris: Iris, sources_dir: Path) -> KG:
+def build_prefecture_graph(folder: Path, iris: Iris, sources_dir: Path, shared: Graph,
+                           themes: dict[str, URIRef]) -> KG:
+    """Every file of the folder is optional except prefecture.yaml (data/prefectures/FORMAT.md)."""
     meta_path = folder / "prefecture.yaml"
-    meta, reader = load_yaml(meta_path), Reader(meta_path)
-    kg = KG(iris=iris, pref_code=reader.req(meta, "code"), sources_dir=sources_dir)
-    pref = build_prefecture(kg, folder)
-    first_fy, last_fy = reader.req(meta, "fiscal_years", list)
-    for year in range(int(first_fy), int(last_fy) + 1):
-        kg.fiscal_year(year)
-    build_documents(kg, folder, pref, folder / "documents.yaml")
-    parts = _optional_parts(folder)
-    if "meetings" in parts:
-        parts["meetings"].register_documents(kg)
-    build_places(kg, folder, pref)
-    departments = Departments(kg, folder, pref)
-    chapters = build_chapters(kg, folder / "policy-2021-chapters.yaml")
-    build_initiatives(kg, folder, pref, departments, chapters)
-    for name in ("policy", "meetings", "themes"):
-        if name in parts:
-            parts[name].build(kg, pref, departments, parts)
+    if not meta_path.is_file():
+        raise SourceError(meta_path, None, "a prefecture folder needs prefecture.yaml (copy _template/)")
+    kg = KG(iris=iris, pref_code="", sources_dir=sources_dir, shared=shared)
+    try:
+        _build_folder(kg, folder, themes)
+    except (KeyError, ValueError, OSError) as exc:
+        # A slip that the readers did not foresee still points at the record being read.
+        where, _, line = (kg.cursor or f"{meta_path}:1").rpartition(":")
+        raise SourceError(where, int(line), f"{type(exc).__name__}: {exc}") from exc
     return kg
 
 
-def _optional_parts(folder: Path) -> dict:
-    """The policy overview, meetings and theme links, each present only when curated."""
-    parts = {}
-    if (folder / "policy-2024.yaml").exists():
-        from fukudx_kg.build.policy import PolicyPart
-        parts["policy"] = PolicyPart(folder / "policy-2024.yaml")
-    if (folder / "meetings.yaml").exists():
-        from fukudx_kg.build.meetings import MeetingsPart
-        parts["meetings"] = MeetingsPart(folder / "meetings.yaml")
+def _build_folder(kg: KG, folder: Path, themes: dict[str, URIRef]) -> None:
+    pref = build_prefecture(kg, folder)
+    build_documents(kg, folder, pref)
+    meetings = MeetingsPart(kg, folder / "meetings.yaml") if (folder / "meetings.yaml").exists() else None
+    if meetings is not None:
+        meetings.register_documents(kg)
+    build_places(kg, folder, pref)
+    departments = Departments(kg, folder, pref)
+    policies: dict[str, PolicyPart] = {}
+    for path in sorted((folder / "policy").glob("*.yaml")):
+        part = PolicyPart(kg, path)
+        if part.scheme_key in policies:
+            other = policies[part.scheme_key].path
+            raise part.r.fail(part.data, f"scheme {part.scheme_key} is also defined in {other}")
+        part.build_sections(kg, pref)
+        policies[part.scheme_key] = part
+    build_initiatives(kg, folder, pref, departments)
+    for part in policies.values():
+        part.build(kg, pref)
+    if meetings is not None:
+        meetings.build(kg, pref, departments, policies)
     if (folder / "themes.yaml").exists():
-        from fukudx_kg.build.themes import ThemesPart
-        parts["themes"] = ThemesPart(folder / "themes.yaml")
-    return parts
-
-
-def build_chapters(kg: KG, path: Path) -> dict[str, URIRef]:
-    """Chapter sections (第N) of a policy's section scheme, keyed by ASCII chapter path."""
-    data = load_yaml(path)
-    r = Reader(path)
-    scheme_key = r.req(data, "scheme")
-    scheme = kg.pref_iri(f"policy/{scheme_key}/scheme")
-    doc = kg.document(r.req(data, "document"))
-    kg.add(scheme, RDF.type, SKOS.ConceptScheme)
-    kg.label(scheme, f"{kg.ja_label(doc) or doc} の項目体系", f"Sections of the {scheme_key} policy")
-    kg.add(scheme, FDX.schemeOf, doc)
-    chapters = {}
-    for rec in r.req(data, "chapters", list):
-        ch = chapter_path(r.req(rec, "chapter"))
-        iri = kg.pref_iri(f"policy/{scheme_key}/sec-{ch}")
-        name = r.req(rec, "name", dict)
-        notation = r.req(rec, "notation")
-        kg.typed(iri, FDX.PolicySection)
-        kg.label(iri, f"{notation}　{r.req(name, 'text')}")
-        kg.add(iri, SKOS.prefLabel, Literal(name["text"], lang="ja"))
-        kg.add(iri, SKOS.notation, Literal(notation))
-        kg.add(iri, SKOS.inScheme, scheme)
-        kg.add(iri, SKOS.topConceptOf, scheme)
-        kg.add(scheme, SKOS.hasTopConcept, iri)
-        kg.derived(iri, r.req(name, "source"), *r.line_range(name))
-        kg.notes(iri, r.opt(rec, "flags", list))
-        chapters[ch] = iri
-    return chapters
+        link_themes(kg, folder / "themes.yaml", themes)
 
 
 def write_dataset(graphs: dict[URIRef, Graph], out_dir: Path, base_iri: str) -> dict:

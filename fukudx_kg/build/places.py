@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 from pathlib import Path
 
@@ -10,35 +9,32 @@ from rdflib import Literal, URIRef
 
 from fukudx_kg.build.codes import valid_lg_code
 from fukudx_kg.build.graph import KG
-from fukudx_kg.build.iris import DCTERMS, FDX, PROV, RDF, RDFS, SKOS, XSD
-from fukudx_kg.build.sources import Reader, SourceError, load_yaml
+from fukudx_kg.build.iris import DCTERMS, FDX, PROV, RDF, RDFS, SCHEMA, SKOS, XSD
+from fukudx_kg.build.schema import CSV_COLUMNS
+from fukudx_kg.build.seedtext import lines_of
+from fukudx_kg.build.sources import SourceError, load_checked, read_csv
 
 E_STAT_SAC = "http://data.e-stat.go.jp/lod/sac/C"
 KINDS = {"city": FDX.City, "town": FDX.Town, "village": FDX.Village}
 
 
-def read_csv(path: Path, required: list[str]) -> list[tuple[int, dict[str, str]]]:
-    """Rows with their 1-based file line; a missing column or empty cell stops with file:line."""
-    with path.open(encoding="utf-8", newline="") as fh:
-        reader = csv.DictReader(fh)
-        missing = [c for c in required if c not in (reader.fieldnames or [])]
-        if missing:
-            raise SourceError(path, 1, f"missing column(s) {', '.join(missing)}")
-        rows = []
-        for row in reader:
-            line = reader.line_num
-            for col in required:
-                if not (row.get(col) or "").strip():
-                    raise SourceError(path, line, f"empty '{col}'")
-            rows.append((line, {k: (v or "").strip() for k, v in row.items() if k}))
-        return rows
+def _csv(folder: Path, name: str) -> list[tuple[int, dict[str, str]]]:
+    """The rows of an optional CSV of the folder ([] when absent), columns as FORMAT.md lists them."""
+    path = folder / name
+    if not path.exists():
+        return []
+    required, optional = CSV_COLUMNS[name]
+    return read_csv(path, required, optional)
 
 
 def build_prefecture(kg: KG, folder: Path) -> URIRef:
     path = folder / "prefecture.yaml"
-    data = load_yaml(path)
-    r = Reader(path)
+    data = load_checked(path, "prefecture", kg.sources_dir)
+    r = kg.reader(path)
     code = r.req(data, "code")
+    if not (len(code) == 2 and code.isdigit() and "01" <= code <= "47"):
+        raise r.fail(data, f"code {code!r} must be the two-digit JIS X 0401 prefecture code, quoted (\"07\")")
+    kg.pref_code = code
     lg = r.req(data, "local_government_code")
     if not valid_lg_code(lg):
         raise r.fail(data, f"local_government_code {lg} fails the check digit")
@@ -50,6 +46,12 @@ def build_prefecture(kg: KG, folder: Path) -> URIRef:
     sac = r.req(data, "standard_area_code")
     kg.add(pref, FDX.standardAreaCode, Literal(sac))
     kg.add(pref, FDX.standardArea, URIRef(E_STAT_SAC + sac))
+    years = r.opt(data, "fiscal_years", list)
+    if years is not None:
+        if len(years) != 2 or not all(isinstance(y, int) for y in years) or years[0] > years[1]:
+            raise r.fail(data, f"fiscal_years must be [first, last] Gregorian years, got {years!r}")
+        for year in range(years[0], years[1] + 1):
+            kg.fiscal_year(year)
     return pref
 
 
@@ -57,31 +59,33 @@ def build_places(kg: KG, folder: Path, pref: URIRef) -> dict[str, URIRef]:
     """Municipalities by code6, with region, district, kind and e-Stat links; then the groups."""
     regions = {}
     region_scheme = kg.pref_iri("regions")
-    kg.add(region_scheme, RDF.type, SKOS.ConceptScheme)
-    kg.label(region_scheme, f"{kg.ja_label(pref) or ''}の地域", "Regions")
-    for _, row in read_csv(folder / "regions.csv", ["slug", "name_ja", "name_en"]):
+    region_rows = _csv(folder, "regions.csv")
+    if region_rows:
+        kg.add(region_scheme, RDF.type, SKOS.ConceptScheme)
+        kg.label(region_scheme, f"{kg.ja_label(pref) or ''}の地域", "Regions")
+    for _, row in region_rows:
         region = kg.typed(kg.pref_iri(f"region/{row['slug']}"), FDX.Region)
         kg.label(region, row["name_ja"], row["name_en"])
         kg.add(region, SKOS.inScheme, region_scheme)
         kg.add(region, SKOS.topConceptOf, region_scheme)
         regions[row["name_ja"]] = region
 
-    sac = {row["code5"]: row for _, row in read_csv(folder / "sac-iris.csv", ["code5", "sac_iri"])}
+    sac = {row["code5"]: row for _, row in _csv(folder, "sac-iris.csv")}
     district_scheme = kg.pref_iri("districts")
-    kg.add(district_scheme, RDF.type, SKOS.ConceptScheme)
-    kg.label(district_scheme, f"{kg.ja_label(pref) or ''}の郡", "Districts")
-
     municipalities: dict[str, URIRef] = {}
     path = folder / "municipalities.csv"
-    cols = ["code6", "code5", "name_ja", "name_kana", "name_en", "kind", "region"]
-    for line, row in read_csv(path, cols):
+    rows = _csv(folder, "municipalities.csv")
+    if any(row.get("district") for _, row in rows):
+        kg.add(district_scheme, RDF.type, SKOS.ConceptScheme)
+        kg.label(district_scheme, f"{kg.ja_label(pref) or ''}の郡", "Districts")
+    for line, row in rows:
         code6 = row["code6"]
         if not valid_lg_code(code6) or code6[:5] != row["code5"]:
             raise SourceError(path, line, f"code {code6} fails the check digit or disagrees with code5")
         if row["kind"] not in KINDS:
             raise SourceError(path, line, f"kind must be one of {sorted(KINDS)}, got {row['kind']!r}")
         if row["region"] not in regions:
-            raise SourceError(path, line, f"region {row['region']!r} is not in regions.csv")
+            raise SourceError(path, line, f"region {row['region']!r} is not in regions.csv (add it there)")
         m = kg.typed(kg.iris.municipality(code6), FDX.Municipality)
         kg.label(m, row["name_ja"], row["name_en"])
         kg.add(m, RDFS.label, Literal(row["name_kana"], lang="ja-Hira"))
@@ -93,20 +97,20 @@ def build_places(kg: KG, folder: Path, pref: URIRef) -> dict[str, URIRef]:
         if row["code5"] in sac:
             kg.add(m, FDX.standardArea, URIRef(sac[row["code5"]]["sac_iri"]))
         if row.get("district"):
-            district = _district(kg, row["district"], district_scheme,
-                                 sac.get(row["code5"], {}).get("district_sac_iri"))
-            kg.add(m, FDX.district, district)
+            sac_iri = sac.get(row["code5"], {}).get("district_sac_iri")
+            if not sac_iri:
+                raise SourceError(path, line, f"district {row['district']} has no district_sac_iri in sac-iris.csv "
+                                  f"for {row['code5']}: add it, or leave the district column empty")
+            kg.add(m, FDX.district, _district(kg, row["district"], district_scheme, sac_iri))
         municipalities[code6] = m
 
     _groups(kg, folder, municipalities)
     return municipalities
 
 
-def _district(kg: KG, name: str, scheme: URIRef, sac_iri: str | None) -> URIRef:
-    code = sac_iri.rsplit("C", 1)[-1] if sac_iri else None
-    district = kg.pref_iri(f"district/{code}") if code else None
-    if district is None:
-        raise ValueError(f"district {name} has no standard area code in sac-iris.csv")
+def _district(kg: KG, name: str, scheme: URIRef, sac_iri: str) -> URIRef:
+    code = sac_iri.rsplit("C", 1)[-1]
+    district = kg.pref_iri(f"district/{code}")
     if (district, RDF.type, FDX.District) not in kg.graph:
         kg.typed(district, FDX.District)
         kg.label(district, name)
@@ -118,16 +122,20 @@ def _district(kg: KG, name: str, scheme: URIRef, sac_iri: str | None) -> URIRef:
 
 def _groups(kg: KG, folder: Path, municipalities: dict[str, URIRef]) -> None:
     groups = {}
-    for _, row in read_csv(folder / "groups.csv", ["group_id", "name_ja", "name_en"]):
+    for line, row in _csv(folder, "groups.csv"):
         group = kg.typed(kg.pref_iri(f"group/{row['group_id']}"), FDX.MunicipalityGroup)
         kg.label(group, row["name_ja"], row["name_en"])
         for ref in (row.get("mentioned_in") or "").split():
-            source_file, span = ref.split(":")
-            first, last = (int(x) for x in span.split("-"))
-            kg.derived(group, source_file, first, last)
+            try:
+                source_file, span = ref.split(":")
+                first, last = (int(x) for x in span.split("-"))
+                kg.derived(group, source_file, first, last)
+            except (ValueError, OSError) as exc:
+                raise SourceError(folder / "groups.csv", line,
+                                  f"mentioned_in {ref!r}: need <file in data/sources>:<first>-<last> ({exc})") from exc
         groups[row["group_id"]] = group
     path = folder / "municipality-groups.csv"
-    for line, row in read_csv(path, ["group_id", "code6"]):
+    for line, row in _csv(folder, "municipality-groups.csv"):
         if row["group_id"] not in groups:
             raise SourceError(path, line, f"group {row['group_id']!r} is not in groups.csv")
         if row["code6"] not in municipalities:
@@ -136,47 +144,87 @@ def _groups(kg: KG, folder: Path, municipalities: dict[str, URIRef]) -> None:
         kg.add(groups[row["group_id"]], SKOS.member, municipalities[row["code6"]])
 
 
-def build_documents(kg: KG, folder: Path, pref: URIRef, docs_yaml: Path) -> None:
+def build_documents(kg: KG, folder: Path, pref: URIRef) -> None:
     """PolicyDocuments; registered first so every excerpt can point at its document."""
-    data = load_yaml(docs_yaml)
-    r = Reader(docs_yaml)
+    path = folder / "documents.yaml"
+    if not path.exists():
+        return
+    data = load_checked(path, "documents_file", kg.sources_dir)
+    r = kg.reader(path)
     entries = r.req(data, "documents", list)
     for d in entries:
         key = r.req(d, "key")
         source = r.opt(d, "source")
+        if not source and not r.opt(d, "url"):
+            raise r.fail(d, f"document {key} has no provenance: give its 'url' (a published page) or its "
+                         "local copy ('source' and 'lines')")
         first, last = r.line_range(d) if d.get("lines") else (1, 1)
-        iri = kg.pref_iri(f"doc/{key}")
-        kg.register_document(key, iri, source, first, last)
+        if source and not d.get("lines"):
+            first, last = 1, len(lines_of(source, kg.sources_dir))
+        if any(doc.key == key for doc in kg.documents):
+            raise r.fail(d, f"document key {key!r} is used twice")
+        kg.register_document(key, kg.pref_iri(f"doc/{key}"), source, first, last)
     for d in entries:
         _document(kg, r, d, pref)
 
 
-def _document(kg: KG, r: Reader, d, pref: URIRef) -> None:
+def _document(kg: KG, r, d, pref: URIRef) -> None:
     iri = kg.document(r.req(d, "key"))
     kg.typed(iri, FDX.PolicyDocument)
     title = r.req(d, "title", dict)
     kg.label(iri, r.req(title, "text"), r.opt(d, "title_en"))
     kg.ja(iri, DCTERMS.title, title["text"])
+    short = r.opt(d, "short_title", dict)
+    if short:
+        kg.add(iri, SKOS.altLabel, Literal(r.req(short, "text"), lang="ja"))
     kg.add(iri, FDX.inPrefecture, pref)
     kg.add(iri, DCTERMS.publisher, pref)
     source = r.opt(d, "source")
     if source:
         kg.add(iri, FDX.sourceFile, Literal(source))
-        kg.derived(iri, source, *r.line_range(title))
+        kg.derived(iri, title.get("file") or source, *r.line_range(title))
+    url = r.opt(d, "url")
+    if url:
+        if not url.startswith(("https://", "http://")):
+            raise r.fail(d, f"url {url!r} must be the http(s) address of the published page")
+        kg.add(iri, SCHEMA.url, URIRef(url))
+        if not source:
+            kg.add(iri, PROV.wasDerivedFrom, kg.web_excerpt(r.req(d, "key"), iri, url))
+    seen = r.opt(d, "seen")
+    if seen:
+        kg.date(iri, FDX.dateSeen, _iso_date(r, d, "seen", seen))
     issued = r.opt(d, "issued")
     if issued:
         kg.add(iri, DCTERMS.issued, _date_or_month(issued))
     period = r.opt(d, "period", dict)
     if period:
-        kg.date(iri, FDX.startDate, r.req(period, "start"))
-        kg.date(iri, FDX.endDate, r.req(period, "end"))
-    if d.get("revision_of"):
-        kg.add(iri, PROV.wasRevisionOf, kg.document(d["revision_of"]))
-    if d.get("part_of"):
-        kg.add(iri, DCTERMS.isPartOf, kg.document(d["part_of"]))
+        for field, prop in (("start", FDX.startDate), ("end", FDX.endDate)):
+            if period.get(field):
+                kg.date(iri, prop, _iso_date(r, period, field, period[field]))
+        for field, prop in (("first_fy", FDX.firstFiscalYear), ("last_fy", FDX.lastFiscalYear)):
+            if period.get(field):
+                kg.add(iri, prop, kg.fiscal_year(r.req(period, field, int)))
+        kg.notes(iri, r.opt(period, "flags", list))
+    for field, prop in (("revision_of", PROV.wasRevisionOf), ("part_of", DCTERMS.isPartOf)):
+        if d.get(field):
+            try:
+                kg.add(iri, prop, kg.document(d[field]))
+            except KeyError:
+                raise r.fail(d, f"{field} {d[field]!r} is not the key of a document in this folder") from None
     if d.get("fiscal_year"):
-        kg.add(iri, DCTERMS.temporal, kg.fiscal_year(int(d["fiscal_year"])))
+        kg.add(iri, DCTERMS.temporal, kg.fiscal_year(r.req(d, "fiscal_year", int)))
+    coverage = r.opt(d, "coverage", dict)
+    if coverage:
+        kg.label_pair(iri, FDX.coverageNote, r.req(coverage, "ja"), r.opt(coverage, "en"))
     kg.notes(iri, [d["note"]] if d.get("note") else None)
+    kg.notes(iri, r.opt(d, "flags", list))
+
+
+def _iso_date(r, rec, field: str, value) -> str:
+    try:
+        return dt.date.fromisoformat(str(value)).isoformat()
+    except ValueError:
+        raise r.fail(rec, f"{field} {value!r} is not a date like 2024-03-31") from None
 
 
 def _date_or_month(value: str) -> Literal:

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import csv
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import yaml
+
+from fukudx_kg.build.schema import CELL, KINDS, REQUIRED
+from fukudx_kg.build.seedtext import text_in_lines
 
 
 class SourceError(Exception):
@@ -46,16 +51,98 @@ def load_yaml(path: Path) -> Any:
         raise SourceError(path, None, f"not UTF-8: {exc}") from exc
 
 
-class Reader:
-    """Typed accessors over one curated file that fail with the row's location."""
+def load_checked(path: Path, kind: str, sources_dir: Path) -> Any:
+    """A curated YAML file whose keys are all known and whose quoted texts are printed where cited."""
+    data = load_yaml(path)
+    check_tree(data, kind, path, sources_dir, data.get("source") if isinstance(data, dict) else None)
+    return data
 
-    def __init__(self, path: Path):
+
+def check_tree(node: Any, kind: str, path: Path, sources_dir: Path, source: str | None,
+               line: int | None = None) -> None:
+    if isinstance(node, list):
+        for item in node:
+            check_tree(item, kind, path, sources_dir, source, line)
+        return
+    if not isinstance(node, dict):
+        if kind == CELL:
+            raise SourceError(path, line, f"expected a {{text, lines}} mapping, got {node!r}")
+        raise SourceError(path, line, f"expected a mapping ({kind}), got {type(node).__name__} {node!r}")
+    line = getattr(node, "line", line)
+    allowed = KINDS[kind]
+    unknown = sorted(str(k) for k in node if k not in allowed)
+    if unknown:
+        raise SourceError(path, line, f"unknown key '{unknown[0]}' in a {kind} record; allowed keys: "
+                          f"{', '.join(allowed)} (see data/prefectures/FORMAT.md)")
+    missing = sorted(k for k in REQUIRED.get(kind, ()) if node.get(k) in (None, "", []))
+    if missing:
+        raise SourceError(path, line, f"missing required key '{missing[0]}' in a {kind} record")
+    for key in ("source", "file"):
+        if isinstance(node.get(key), str):
+            source = node[key]
+    if isinstance(node.get("text"), str) and node.get("lines") is not None:
+        check_printed(node, path, sources_dir, source)
+    for key, value in node.items():
+        child = allowed[key]
+        if child is not None and value is not None:
+            check_tree(value, child, path, sources_dir, source, line)
+
+
+def check_printed(cell: dict, path: Path, sources_dir: Path, source: str | None) -> None:
+    """The build's curation check: the quoted text is printed on the cited lines of the local copy."""
+    line = getattr(cell, "line", None)
+    first, last = Reader(path).line_range(cell)
+    if not source:
+        raise SourceError(path, line, "a quoted text needs its local copy: add 'source: <file in data/sources>'")
+    if not (sources_dir / source).is_file():
+        raise SourceError(path, line, f"local copy {source!r} is not in {sources_dir} (add it and its sha256 "
+                          "to SHA256SUMS)")
+    try:
+        printed = text_in_lines(cell["text"], source, first, last, sources_dir)
+    except ValueError as exc:
+        raise SourceError(path, line, str(exc)) from exc
+    if not printed:
+        raise SourceError(path, line, f"{cell['text'][:40]!r} is not printed on lines {first}-{last} of {source}: "
+                          "correct the text (wrapped lines joined, as printed) or the line numbers")
+
+
+def read_csv(path: Path, required: list[str], optional: list[str] = ()) -> list[tuple[int, dict[str, str]]]:
+    """Rows with their 1-based file line; a missing or unknown column, or an empty cell, stops with file:line."""
+    with path.open(encoding="utf-8", newline="") as fh:
+        reader = csv.DictReader(fh)
+        columns = reader.fieldnames or []
+        missing = [c for c in required if c not in columns]
+        if missing:
+            raise SourceError(path, 1, f"missing column(s) {', '.join(missing)}")
+        unknown = [c for c in columns if c not in required and c not in optional]
+        if unknown:
+            raise SourceError(path, 1, f"unknown column '{unknown[0]}'; allowed: {', '.join([*required, *optional])}")
+        rows = []
+        for row in reader:
+            line = reader.line_num
+            for col in required:
+                if not (row.get(col) or "").strip():
+                    raise SourceError(path, line, f"empty '{col}'")
+            rows.append((line, {k: (v or "").strip() for k, v in row.items() if k}))
+        return rows
+
+
+class Reader:
+    """Typed accessors over one curated file that fail with the row's location.
+
+    `on_read` hears every record read, so the graph can say which file:line minted a resource.
+    """
+
+    def __init__(self, path: Path, on_read: Callable[[Path, int], None] | None = None):
         self.path = path
+        self.on_read = on_read
 
     def fail(self, record: Any, message: str) -> SourceError:
         return SourceError(self.path, getattr(record, "line", None), message)
 
     def req(self, record: Record, key: str, kind: type | tuple[type, ...] = str) -> Any:
+        if self.on_read is not None and hasattr(record, "line"):
+            self.on_read(self.path, record.line)
         if not isinstance(record, dict) or key not in record or record[key] in (None, ""):
             raise self.fail(record, f"missing required field '{key}'")
         return self.typed(record, key, kind)

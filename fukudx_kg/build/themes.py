@@ -1,63 +1,69 @@
-"""Prefecture-neutral themes (data/themes/) and this prefecture's links to them."""
+"""Prefecture-neutral themes (data/themes/, one shared graph) and a prefecture's links to them."""
 
 from __future__ import annotations
 
-import unicodedata
 from pathlib import Path
 
-from rdflib import Literal, URIRef
+from rdflib import Graph, Literal, URIRef
 
-from fukudx_kg.build.graph import KG
+from fukudx_kg.build.graph import KG, STANDARD_SUPERCLASS
 from fukudx_kg.build.initiatives import section_path
-from fukudx_kg.build.iris import FDX, RDF, SKOS
-from fukudx_kg.build.sources import Reader, load_yaml
+from fukudx_kg.build.iris import FDX, RDF, RDFS, SKOS, Iris
+from fukudx_kg.build.sources import Reader, load_checked
 
 
-class ThemesPart:
-    def __init__(self, path: Path):
-        self.path = path
-        self.data = load_yaml(path)
-        self.r = Reader(path)
-
-    def build(self, kg: KG, pref: URIRef, departments, parts: dict) -> None:
-        r = self.r
-        themes_file = self.path.parent.parent.parent / "themes" / r.req(self.data, "scheme_file")
-        themes = self._themes(kg, themes_file)
-        for link in r.req(self.data, "links", list):
-            theme = r.req(link, "theme")
-            if theme not in themes:
-                raise r.fail(link, f"theme {theme!r} is not in {themes_file.name}")
-            section = self._section(kg, link)
-            kg.add(section, FDX.theme, themes[theme])
-            kg.ja(section, FDX.evidence, "項目名が自治体DX推進計画の重点取組事項と一致することによる対応付け")
-            for initiative in kg.graph.subjects(FDX.underSection, section):
-                if (initiative, RDF.type, FDX.Initiative) in kg.graph:
-                    kg.add(initiative, FDX.theme, themes[theme])
-
-    def _section(self, kg: KG, link) -> URIRef:
-        r = self.r
-        code = unicodedata.normalize("NFKC", r.req(link, "code"))
-        path, _ = section_path(r.req(link, "chapter"), code)
-        iri = kg.pref_iri(f"policy/{r.req(link, 'scheme')}/sec-{path}")
-        if (iri, RDF.type, FDX.PolicySection) not in kg.graph:
-            raise r.fail(link, f"no section {link['chapter']} {code} in scheme {link['scheme']}")
-        return iri
-
-    def _themes(self, kg: KG, path: Path) -> dict[str, URIRef]:
-        data = load_yaml(path)
+def build_theme_schemes(shared: Graph, iris: Iris, themes_dir: Path, sources_dir: Path) -> dict[str, URIRef]:
+    """Every theme of every scheme file, by key; they live once, in the shared graph."""
+    themes: dict[str, URIRef] = {}
+    for path in sorted(themes_dir.glob("*.yaml")) if themes_dir.is_dir() else []:
+        data = load_checked(path, "theme_scheme_file", sources_dir)
         r = Reader(path)
         meta = r.req(data, "scheme", dict)
-        scheme = kg.iris(f"theme/{r.req(meta, 'key')}")
-        kg.add(scheme, RDF.type, SKOS.ConceptScheme)
-        kg.label(scheme, r.req(meta, "label_ja"), r.req(meta, "label_en"))
-        out = {}
+        scheme = iris(f"theme/{r.req(meta, 'key')}")
+        shared.add((scheme, RDF.type, SKOS.ConceptScheme))
+        _label(shared, scheme, r.req(meta, "label_ja"), r.req(meta, "label_en"))
         for t in r.req(data, "themes", list):
-            iri = kg.iris.theme(r.req(t, "key"))
-            kg.typed(iri, FDX.Theme)
-            kg.label(iri, r.req(t, "ja"), r.req(t, "en"))
-            kg.add(iri, SKOS.inScheme, scheme)
-            kg.add(iri, SKOS.topConceptOf, scheme)
-            kg.add(iri, SKOS.notation, Literal(t["key"]))
-            kg.add(iri, SKOS.scopeNote, Literal(f"自治体DX推進計画 版: {r.req(t, 'versions')}", lang="ja"))
-            out[t["key"]] = iri
-        return out
+            key = r.req(t, "key")
+            if key in themes:
+                raise r.fail(t, f"theme key {key!r} is already used (keys are shared by all schemes)")
+            iri = iris.theme(key)
+            shared.add((iri, RDF.type, FDX.Theme))
+            shared.add((iri, RDF.type, STANDARD_SUPERCLASS[FDX.Theme]))
+            _label(shared, iri, r.req(t, "ja"), r.req(t, "en"))
+            shared.add((iri, SKOS.inScheme, scheme))
+            shared.add((iri, SKOS.topConceptOf, scheme))
+            shared.add((iri, SKOS.notation, Literal(key)))
+            shared.add((iri, SKOS.scopeNote, Literal(f"自治体DX推進計画 版: {r.req(t, 'versions')}", lang="ja")))
+            themes[key] = iri
+    return themes
+
+
+def _label(g: Graph, s: URIRef, ja: str, en: str) -> None:
+    g.add((s, RDFS.label, Literal(ja, lang="ja")))
+    g.add((s, RDFS.label, Literal(en, lang="en")))
+
+
+def link_themes(kg: KG, path: Path, themes: dict[str, URIRef]) -> None:
+    """themes.yaml: each link rests on a section's printed name matching the theme; its initiatives follow."""
+    data = load_checked(path, "themes_file", kg.sources_dir)
+    r = kg.reader(path)
+    scheme_file = r.req(data, "scheme_file")
+    if not (path.parents[2] / "themes" / scheme_file).is_file():
+        raise r.fail(data, f"scheme_file {scheme_file!r} is not a file in data/themes/")
+    for link in r.req(data, "links", list):
+        theme = r.req(link, "theme")
+        if theme not in themes:
+            raise r.fail(link, f"theme {theme!r} is not a theme key in data/themes/")
+        scheme = r.req(link, "scheme")
+        try:
+            spath = section_path(r.opt(link, "chapter"), r.req(link, "code"))
+        except ValueError as exc:
+            raise r.fail(link, str(exc)) from exc
+        section = kg.sections.get((scheme, spath))
+        if section is None:
+            raise r.fail(link, f"no section {spath} in scheme {scheme}")
+        kg.add(section, FDX.theme, themes[theme])
+        kg.ja(section, FDX.evidence, "項目名が自治体DX推進計画の重点取組事項と一致することによる対応付け")
+        for initiative in kg.graph.subjects(FDX.underSection, section):
+            if (initiative, RDF.type, FDX.Initiative) in kg.graph:
+                kg.add(initiative, FDX.theme, themes[theme])
