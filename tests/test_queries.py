@@ -181,3 +181,15 @@ def test_q_flagged_facts(kg):
     rows = {r["class"].rsplit("#", 1)[-1]: int(r["flagged"]) for r in run(kg, "flagged-facts.rq")}
     assert rows["UnplacedRoadmapText"] == 47
     assert rows["Initiative"] > 0 and rows["PolicySection"] > 0
+
+
+def test_q_kpi_baseline_to_target(kg):
+    rows = run(kg, "kpi-baseline-to-target.rq")
+    # Mie prints a target for 8 KPIs; 1-5 and 3-3-1 print — as baseline, so 6 have both numbers;
+    # Fukushima's list prints targets only.
+    assert {r["prefecture"] for r in rows} == {"三重県"}
+    procedures = [r for r in rows if r["kpiLabel"] == "デジタル化した県独自の行政手続の割合"]
+    assert procedures == [{**procedures[0], "baseline": "39", "baselineWhen": "2022", "target": "100",
+                           "targetWhen": "2026", "unit": "%",
+                           "source": "https://www.pref.mie.lg.jp/DIGITAL/HP/000270620.htm"}]
+    assert len(rows) == 6
