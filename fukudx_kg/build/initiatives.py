@@ -100,7 +100,7 @@ class InitiativesBuilder:
                 raise reader.fail(rec, str(exc)) from exc
             name = reader.req(rec, "name")
             first, last = reader.line_range(rec)
-            check_printed({"text": name, "lines": [first, last]}, reader.path, kg.sources_dir, source)
+            check_printed({"text": name, "lines": [first, last]}, reader.path, kg.sources_dir, source, rec.line)
             ident = (scheme, chapter_path(chapter) if chapter else "", unicodedata.normalize("NFKC", key or code))
             iri = kg.pref_iri(f"policy/{scheme}/sec-{path}")
             if ident in self.sections:

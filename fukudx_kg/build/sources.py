@@ -88,9 +88,9 @@ def check_tree(node: Any, kind: str, path: Path, sources_dir: Path, source: str 
             check_tree(value, child, path, sources_dir, source, line)
 
 
-def check_printed(cell: dict, path: Path, sources_dir: Path, source: str | None) -> None:
+def check_printed(cell: dict, path: Path, sources_dir: Path, source: str | None, line: int | None = None) -> None:
     """The build's curation check: the quoted text is printed on the cited lines of the local copy."""
-    line = getattr(cell, "line", None)
+    line = getattr(cell, "line", line)
     first, last = Reader(path).line_range(cell)
     if not source:
         raise SourceError(path, line, "a quoted text needs its local copy: add 'source: <file in data/sources>'")
