@@ -137,7 +137,7 @@ class InitiativesBuilder:
         if not isinstance(names, list) or not names or not all(isinstance(n, str) for n in names):
             raise reader.fail(rec, f"a department must be a list of names, outermost first, got {names!r}")
         try:
-            return self.departments.unit(names, f"{reader.path}:{rec.line}")
+            return self.departments.unit(names)
         except ValueError as exc:
             raise reader.fail(rec, str(exc)) from exc
 

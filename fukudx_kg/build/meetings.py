@@ -81,7 +81,7 @@ class MeetingsPart:
                 return post
         if not department:
             raise ValueError(f"role {role!r} needs a 'department' (a 部長 of which 部?)")
-        dept = departments.unit([department], f"{self.path}")
+        dept = departments.unit([department])
         post = URIRef(f"{dept}/head")
         kg.add(post, RDF.type, ORG.Post)
         kg.label(post, f"{department}長")
@@ -174,7 +174,7 @@ class MeetingsPart:
         launch = r.opt(s, "launch", dict)
         if launch:
             if launch.get("date"):
-                kg.date(iri, FDX.launchDate, launch["date"])
+                kg.date(iri, FDX.launchDate, r.req(launch, "date"))
             elif launch.get("month"):
                 kg.add(iri, FDX.launchMonth, Literal(launch["month"], datatype=XSD.gYearMonth))
             kg.derived(iri, source, *r.line_range(launch))

@@ -33,14 +33,14 @@ class Departments:
                 self.table[key] = (row["slug"], row.get("name_en", ""))
         self.minted: dict[tuple[str, ...], URIRef] = {}
 
-    def unit(self, names: list[str], where: str) -> URIRef:
-        """The Department for a printed hierarchy; `where` locates the row for error messages."""
+    def unit(self, names: list[str]) -> URIRef:
+        """The Department for a printed hierarchy; a ValueError says what to add (callers add file:line)."""
         key = tuple(names)
         if key in self.minted:
             return self.minted[key]
-        parent = self.pref if len(key) == 1 else self.unit(list(key[:-1]), where)
+        parent = self.pref if len(key) == 1 else self.unit(list(key[:-1]))
         if key not in self.table:
-            raise ValueError(f"{where}: department {' › '.join(key)} has no slug in {self.path.name} "
+            raise ValueError(f"department {' › '.join(key)} has no slug in {self.path.name} "
                              f"(add a row: {PATH_SEPARATOR.join(key)},<ascii-slug>,<English name>)")
         slug, name_en = self.table[key]
         segments = [self.table[key[:i]][0] for i in range(1, len(key))] + [slug]
