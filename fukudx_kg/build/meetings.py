@@ -4,6 +4,7 @@ the services launched, and the roadmap facts the minutes state."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 
 from rdflib import Literal, URIRef
@@ -103,7 +104,10 @@ class MeetingsPart:
         kg.add(kg.document(m["document"]), PROV.wasGeneratedBy, iri)
         day = dt.date.fromisoformat(date)
         for field, prop in (("start", PROV.startedAtTime), ("end", PROV.endedAtTime)):
-            hh, mm = (int(x) for x in r.req(m, field).split(":"))
+            clock = r.req(m, field)
+            if not re.fullmatch(r"\d{1,2}:\d{2}", clock):
+                raise r.fail(m, f"{field} {clock!r} must be a time like \"14:35\" (quoted)")
+            hh, mm = (int(x) for x in clock.split(":"))
             stamp = dt.datetime(day.year, day.month, day.day, hh, mm, tzinfo=JST)
             kg.add(iri, prop, Literal(stamp.isoformat(), datatype=XSD.dateTime))
         place = r.req(m, "place", dict)

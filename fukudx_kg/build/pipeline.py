@@ -57,7 +57,8 @@ def ontology_graph() -> Graph:
 def prefecture_folders(data_dir: Path) -> list[Path]:
     folders = sorted(p for p in (data_dir / "prefectures").glob("[!_]*") if (p / "prefecture.yaml").exists())
     if not folders:
-        raise FileNotFoundError(f"no prefecture folders with prefecture.yaml under {data_dir / 'prefectures'}")
+        raise SourceError(data_dir / "prefectures", None, "no prefecture folder (one with prefecture.yaml): copy "
+                          "data/prefectures/_template/ to start one")
     return folders
 
 
@@ -70,7 +71,9 @@ def build_prefecture_graph(folder: Path, iris: Iris, sources_dir: Path, shared: 
     kg = KG(iris=iris, pref_code="", sources_dir=sources_dir, shared=shared)
     try:
         _build_folder(kg, folder, themes)
-    except (KeyError, ValueError, OSError) as exc:
+    except SourceError:
+        raise
+    except Exception as exc:  # fail closed: any slip still names the file and line
         # A slip that the readers did not foresee still points at the record being read.
         where, _, line = (kg.cursor or f"{meta_path}:1").rpartition(":")
         raise SourceError(where, int(line), f"{type(exc).__name__}: {exc}") from exc

@@ -36,6 +36,8 @@ def build_prefecture(kg: KG, folder: Path) -> URIRef:
         raise r.fail(data, f"code {code!r} must be the two-digit JIS X 0401 prefecture code, quoted (\"07\")")
     kg.pref_code = code
     lg = r.req(data, "local_government_code")
+    if not lg.startswith(code) or not r.req(data, "standard_area_code").startswith(code):
+        raise r.fail(data, f"local_government_code and standard_area_code must start with the prefecture code {code}")
     if not valid_lg_code(lg):
         raise r.fail(data, f"local_government_code {lg} fails the check digit")
     pref = kg.typed(kg.iris(f"pref/{code}"), FDX.Prefecture)

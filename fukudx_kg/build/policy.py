@@ -159,7 +159,10 @@ class PolicyPart:
         kg.add(rm, FDX.roadmapOf, chapter)
         kg.add(rm, DCTERMS.isPartOf, self.document(kg))
         kg.derived(rm, self._source(rec), *r.line_range(rec))
-        first, last = r.req(rec, "years", list)
+        years = r.req(rec, "years", list)
+        if len(years) != 2 or not all(isinstance(y, int) for y in years) or years[0] > years[1]:
+            raise r.fail(rec, f"years must be [first, last] fiscal years as Gregorian numbers, got {years!r}")
+        first, last = years
         kg.add(rm, FDX.firstFiscalYear, kg.fiscal_year(int(first)))
         kg.add(rm, FDX.lastFiscalYear, kg.fiscal_year(int(last)))
         note = r.opt(rec, "note", dict)

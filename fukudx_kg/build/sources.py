@@ -158,7 +158,8 @@ class Reader:
             value = str(value)
         if not isinstance(value, kind):
             names = kind.__name__ if isinstance(kind, type) else " or ".join(k.__name__ for k in kind)
-            raise self.fail(record, f"field '{key}' must be {names}, got {type(value).__name__} {value!r}")
+            hint = " (quote it: YAML reads an unquoted date, time or number as another type)" if kind is str else ""
+            raise self.fail(record, f"field '{key}' must be {names}, got {type(value).__name__} {value!r}{hint}")
         return value
 
     def line_range(self, record: Record, key: str = "lines") -> tuple[int, int]:
