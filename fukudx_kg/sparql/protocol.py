@@ -23,6 +23,7 @@ from urllib.parse import unquote_to_bytes
 
 from flask import Blueprint, Response, request
 
+from fukudx_kg.namespaces import ONTOLOGY_GRAPH, SHARED_GRAPH
 from fukudx_kg.sparql import results
 from fukudx_kg.sparql.description import DESCRIPTION_TYPES, build_description, serialize_description
 from fukudx_kg.sparql.html import CSS, ENDPOINT_PATH, render_query_page
@@ -193,7 +194,7 @@ def read_sparql_request(max_bytes: int) -> SparqlRequest:
         for graph in graphs:
             if not _ABSOLUTE_IRI.match(graph):
                 raise ProtocolError(400, f"{name}={graph!r} is not an absolute IRI; give graph names such as "
-                                         "https://w3id.org/fukudx/graph/pref/07")
+                                         f"{SHARED_GRAPH} or {ONTOLOGY_GRAPH}")
     if query is not None and len(query.encode("utf-8")) > max_bytes:
         raise _too_large(len(query.encode("utf-8")), max_bytes)
     return SparqlRequest(query, default_graphs, named_graphs, formats, via,
