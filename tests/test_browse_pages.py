@@ -252,17 +252,40 @@ def test_incoming_links_are_counted_and_paged(live_server):
 
 def test_home(live_server):
     soup = page(live_server, "/")
-    counts = {a.get_text(strip=True): int(td.get_text(strip=True).replace(",", ""))
-              for a, td in ((row.select_one("a"), row.select_one("td.num")) for row in soup.select("table.counts tr"))}
+    assert soup.h1.get_text(strip=True) == "都道府県DX政策ナレッジグラフ"
+    counts = {row.select_one("th a").get_text(strip=True): int(row.select_one("td.total").get_text(strip=True)
+                                                                  .replace(",", ""))
+              for row in soup.select("table.counts tbody tr")}
     assert counts["関連事業・取組"] == count(live_server, "?x a fdx:Initiative")
-    assert counts["市町村"] == 59
+    assert counts["市町村"] == count(live_server, "?x a fdx:Municipality")
+    columns = [th.get_text(strip=True) for th in soup.select("table.counts thead th")]
+    assert "福島県" in columns and columns[-2:] == ["共通", "合計"]
     hrefs = [a["href"] for a in soup.select("a")]
     for must in ("/download/dataset.nq", "/.well-known/void", "/id/pref/07/policy/2021/scheme",
                  "/id/pref/07#departments", "/id/fy/2022", "/query"):
         assert any(h == must or h.startswith(must) for h in hrefs), must
     assert soup.select_one('#licence a[rel~="license"]')
-    assert "福島県" in soup.select_one("#licence").get_text()
-    assert len(soup.select("figure.chart svg")) == 2
+    assert "各都道府県の公表資料" in soup.select_one("footer").get_text()
+    prefectures = count(live_server, "?x a fdx:Prefecture")
+    assert len(soup.select("figure.chart svg")) == prefectures + 1  # KPIs by department per prefecture; by unit
+
+
+def test_home_lists_each_prefecture_with_its_documents(live_server):
+    soup = page(live_server, "/")
+    expected = sparql(live_server, """SELECT DISTINCT ?p ?code ?label WHERE { ?p a fdx:Prefecture ;
+        fdx:prefectureCode ?code ; rdfs:label ?label FILTER(lang(?label) = "ja") } ORDER BY ?code""")
+    cards = soup.select("#prefectures section.card.prefecture")
+    assert [(c["data-code"], c.select_one(".pref-name a").get_text(strip=True)) for c in cards] == \
+        [(row["code"], row["label"]) for row in expected] and expected
+    for card, row in zip(cards, expected, strict=True):
+        docs = count(live_server, f"?x a fdx:PolicyDocument ; fdx:inPrefecture <{row['p']}>")
+        listed = [a["href"] for a in card.select('ul.documents a[href^="/id/"]')]
+        assert len(listed) == len(set(listed)) == docs > 0, row
+        assert card.select_one(f'a[href="{path_of(row["p"])}"]')
+    fukushima = next(c for c in cards if c["data-code"] == "07")
+    assert "福島県デジタル変革（ＤＸ）推進基本方針" in fukushima.get_text()
+    years = [a["href"] for a in soup.select("ul.years a")]
+    assert len(years) == len(set(years)) == count(live_server, "?x a fdx:FiscalYear")  # each year once
 
 
 @pytest.mark.parametrize("q", ["ICT", "ｉｃｔ", "ＩＣＴ"])

@@ -38,7 +38,7 @@ def test_click_through_section_initiative_department_kpi(tab):
     tab.goto(tab.base + "/")
     assert tab.locator("html").get_attribute("lang") == "ja"
     shot(tab, "home")
-    tab.locator("a.entry").first.click()                       # the 2021 policy's section tree
+    tab.locator('#prefectures section[data-code="07"] a[href$="/policy/2021/scheme"]').click()  # a section tree
     tab.wait_for_url("**/policy/2021/scheme")
     shot(tab, "concept-scheme")
     tab.locator('a[href$="/policy/2021/sec-5.5.5"]').first.click()
@@ -49,6 +49,7 @@ def test_click_through_section_initiative_department_kpi(tab):
     tab.wait_for_url("**/initiative/**")
     assert tab.locator("table.kpis tbody tr").count() >= 1
     assert tab.locator("section#provenance pre").first.inner_text().strip()
+    assert tab.locator("header.res-head dd.prefecture").inner_text() == "福島県"
     shot(tab, "initiative")
     tab.locator("section.summary dd div a").last.click()      # the responsible unit (課), not its 部
     tab.wait_for_url("**/org/**")
@@ -102,11 +103,22 @@ def test_switch_language(tab):
     no_csp_violations(tab)
 
 
+def test_home_shows_each_prefecture_and_a_partial_coverage(tab):
+    tab.goto(tab.base + "/")
+    assert tab.locator("#prefectures section.card.prefecture").count() >= 2
+    note = tab.locator('#prefectures section[data-code="24"] p.coverage')
+    assert note.is_visible() and "一部のみ" in note.inner_text()
+    tab.locator('#prefectures section[data-code="24"] details.parts summary').click()   # the plan's pages
+    assert tab.locator('#prefectures section[data-code="24"] details.parts a.web').first.is_visible()
+    no_csp_violations(tab)
+
+
 @pytest.mark.parametrize("name, path", [
     ("search", "/search?q=ICT"), ("ontology", "/ontology"), ("ontology-class", "/ontology/Initiative"),
     ("roadmap", "/id/pref/07/policy/2024/roadmap-5"), ("section-2024-roadmap", "/id/pref/07/policy/2024/sec-4"),
     ("prefecture", "/id/pref/07"), ("program", "/id/pref/07/initiative/r4/5.5.5-1"), ("void", "/.well-known/void"),
     ("yasgui", "/yasgui"), ("not-found", "/id/no/such/thing"),
+    ("mie-initiative", "/id/pref/24/initiative/midejiplan/3-1-1"), ("mie-prefecture", "/id/pref/24"),
 ])
 def test_page_types_render(tab, name, path):
     response = tab.goto(tab.base + path)

@@ -12,6 +12,7 @@ from typing import Callable
 
 from fukudx_kg.browser import charts
 from fukudx_kg.browser.describe import FDX, Describer, Link, sort_key
+from fukudx_kg.browser.prefectures import documents
 from fukudx_kg.browser.reader import PREFIXES, sparql_iri, value_of
 from fukudx_kg.browser.timeline import roadmap_timeline
 from fukudx_kg.web import i18n
@@ -324,16 +325,19 @@ class Views:
         self.describer.load_labels([value_of(e, "e") for e in entries]
                                    + [value_of(e, "sec") for e in entries if "sec" in e])
         kpis = self.kpi_rows(f"?k fdx:targetFiscalYear {s} .")
-        dept_counts: dict[str, int] = {}
-        for r in self.reader.select(f"""SELECT ?top (COUNT(DISTINCT ?k) AS ?n) WHERE {{
+        dept_counts: dict[tuple[str, str], int] = {}  # (prefecture, top department) → KPIs due
+        for r in self.reader.select(f"""SELECT ?pref ?top (COUNT(DISTINCT ?k) AS ?n) WHERE {{
                 ?k fdx:targetFiscalYear {s} . ?i fdx:hasKPI ?k ; fdx:responsibleUnit ?u .
                 ?u org:subOrganizationOf* ?top . ?top org:subOrganizationOf ?pref . ?pref a fdx:Prefecture }}
-                GROUP BY ?top"""):
-            dept_counts[value_of(r, "top")] = int(value_of(r, "n"))
-        self.describer.load_labels(dept_counts)
-        bars = sorted((charts.Bar(self.describer.label(k), self.describer.link(k).href, [(n, 0)])
-                       for k, n in dept_counts.items()),
-                      key=lambda b: -b.segments[0][0])
+                GROUP BY ?pref ?top"""):
+            dept_counts[(value_of(r, "pref"), value_of(r, "top"))] = int(value_of(r, "n"))
+        prefs = sorted({p for p, _ in dept_counts})
+        self.describer.load_labels([i for key in dept_counts for i in key])
+        bars = sorted((charts.Bar(f"{self.describer.label(k)}（{self.describer.label(p)}）",
+                                  self.describer.link(k).href, [(n, prefs.index(p))])
+                       for (p, k), n in dept_counts.items()),
+                      key=lambda b: (-b.segments[0][0], b.label))
+        legend = [(self.describer.label(p), i) for i, p in enumerate(prefs)]
         row = (self.reader.select(f"""SELECT ?start ?end (COUNT(DISTINCT ?i) AS ?n) WHERE {{
             OPTIONAL {{ {s} fdx:startDate ?start }} OPTIONAL {{ {s} fdx:endDate ?end }}
             OPTIONAL {{ ?i a fdx:Initiative ; fdx:fiscalYear {s} }} }} GROUP BY ?start ?end""") or [{}])[0]
@@ -342,7 +346,7 @@ class Views:
                          "section": self.describer.link(value_of(e, "sec")) if "sec" in e else None,
                          "phase": value_of(e, "ph") or ""} for e in entries],
             "kpis": kpis,
-            "chart": charts.bar_chart(self.t("v.kpis_due"), bars) if bars else None,
+            "chart": charts.bar_chart(self.t("v.kpis_due"), bars, legend) if bars else None,
             "start": value_of(row, "start"), "end": value_of(row, "end"),
             "initiatives": self.initiative_rows(f"?i fdx:fiscalYear {s}"),
         }
@@ -396,7 +400,7 @@ class Views:
         by_region = [{"region": self.describer.link(value_of(r, "r")),
                       "members": self.municipality_table(f"?m fdx:region {sparql_iri(value_of(r, 'r'))} .")}
                      for r in regions]
-        return {"tree": tree(iri), "regions": by_region}
+        return {"tree": tree(iri), "regions": by_region, "documents": documents(self.describer, [iri])[iri]}
 
     def scheme(self, iri: str) -> dict:
         s = sparql_iri(iri)

@@ -11,10 +11,9 @@ from urllib.parse import urlencode
 
 from flask import Blueprint, Flask, Response, current_app, g, render_template, request, url_for
 
+from fukudx_kg.browser import prefectures, search, void
 from fukudx_kg.browser.describe import Describer, serialize
-from fukudx_kg.browser.reader import PREFIXES, StoreReader
-from fukudx_kg.browser.search import SearchService
-from fukudx_kg.browser.void import StatsCache
+from fukudx_kg.browser.reader import PREFIXES, PerRelease, StoreReader
 from fukudx_kg.namespaces import FDX_NS, GRAPH_BASE, ONTOLOGY_IRI
 from fukudx_kg.web import i18n
 from fukudx_kg.web.conneg import UnknownFormat, negotiate
@@ -46,12 +45,13 @@ bp = Blueprint("browse", __name__, template_folder="../templates", static_folder
 
 
 class State:
-    """Per web process: the reader, the search index and the statistics (built lazily)."""
+    """Per web process: the reader, the search index, the statistics and the prefectures (built lazily)."""
 
     def __init__(self, backend):
         self.reader = StoreReader(backend)
-        self.search = SearchService()
-        self.stats = StatsCache()
+        self.search = PerRelease(search.Index.build)
+        self.stats = PerRelease(void.compute)
+        self.overview = PerRelease(prefectures.compute)
 
 
 def register(app: Flask) -> None:
@@ -70,6 +70,11 @@ def state() -> State:
 
 def base_iri() -> str:
     return current().settings.base_iri
+
+
+def overview():
+    """The prefectures in the data and instances per graph (per release)."""
+    return state().overview.get(state().reader)
 
 
 # ----------------------------------------------------------------------------- request plumbing

@@ -23,6 +23,7 @@ SKOS_PREF = PREFIXES["skos"] + "prefLabel"
 FDX = PREFIXES["fdx"]
 XSD = PREFIXES["xsd"]
 PROV_DERIVED = PREFIXES["prov"] + "wasDerivedFrom"
+SCHEMA_URL = PREFIXES["schema"] + "url"
 
 MAX_OUT = 2000          # own triples shown or served
 INCOMING_PAGE = 20      # incoming links per property on the page
@@ -228,10 +229,11 @@ class Describer:
         """Source excerpts (document, file, lines, printed text), evidence and curation notes."""
         s = sparql_iri(iri)
         rows = self.reader.select(f"""
-            SELECT ?e ?rel ?doc ?file ?start ?end ?text WHERE {{
+            SELECT ?e ?rel ?doc ?file ?start ?end ?text ?url ?doc_url WHERE {{
               VALUES ?rel {{ prov:wasDerivedFrom fdx:evidenceRef }}
               {s} ?rel ?e .
-              OPTIONAL {{ ?e dcterms:source ?doc }}
+              OPTIONAL {{ ?e dcterms:source ?doc OPTIONAL {{ ?doc schema:url ?doc_url }} }}
+              OPTIONAL {{ ?e schema:url ?url }}
               OPTIONAL {{ ?e fdx:sourceFile ?file }}
               OPTIONAL {{ ?e fdx:lineStart ?start }}
               OPTIONAL {{ ?e fdx:lineEnd ?end }}
@@ -251,6 +253,8 @@ class Describer:
                 "start": int(r["start"].value) if "start" in r else None,
                 "end": int(r["end"].value) if "end" in r else None,
                 "text": r["text"].value if "text" in r else None,
+                "url": r["url"].value if "url" in r else None,
+                "doc_url": r["doc_url"].value if "doc_url" in r else None,
                 "evidence_only": r["rel"].value != PROV_DERIVED,
             }
         docs = [x["doc"] for x in excerpts.values() if x["doc"]]
@@ -261,10 +265,17 @@ class Describer:
             x["doc_link"] = self.link(x["doc"]) if x["doc"] else None
             items.append(x)
         notes = self.reader.select(f"""
-            SELECT ?p ?v WHERE {{ VALUES ?p {{ fdx:evidence fdx:curationNote }} {s} ?p ?v }} ORDER BY ?p ?v""")
+            SELECT DISTINCT ?p ?v WHERE {{ VALUES ?p {{ fdx:evidence fdx:curationNote schema:url }} {s} ?p ?v }}
+            ORDER BY ?p ?v""")
         evidence = [self.value(r["v"]) for r in notes if r["p"].value == FDX + "evidence"]
         curation = [self.value(r["v"]) for r in notes if r["p"].value == FDX + "curationNote"]
-        return {"excerpts": items, "evidence": evidence, "notes": curation}
+        pages = [r["v"].value for r in notes if r["p"].value == SCHEMA_URL and isinstance(r["v"], ox.NamedNode)]
+        documents: dict[str, dict] = {}  # the documents cited, once each, with their published page
+        for x in items:
+            if x["doc"] and x["doc"] not in documents:
+                documents[x["doc"]] = {"link": x["doc_link"], "url": x["doc_url"]}
+        return {"excerpts": items, "evidence": evidence, "notes": curation, "pages": pages,
+                "documents": list(documents.values())}
 
     # ------------------------------------------------------------------ RDF
     def rdf(self, iri: str) -> list[ox.Triple]:

@@ -6,7 +6,18 @@ from pathlib import Path
 
 from flask import Response, g, send_file
 
-from fukudx_kg.browser.core import HTML, RDF_TYPES, base_iri, bp, negotiate_page, render_page, state, t, text_response
+from fukudx_kg.browser.core import (
+    HTML,
+    RDF_TYPES,
+    base_iri,
+    bp,
+    negotiate_page,
+    overview,
+    render_page,
+    state,
+    t,
+    text_response,
+)
 from fukudx_kg.browser.describe import Describer, serialize
 from fukudx_kg.browser.home import downloads, graph_files
 from fukudx_kg.browser.void import void_triples
@@ -54,7 +65,10 @@ def void():
     d.load_labels(docs)
     labels = {i: d.label_pairs(i) for i in docs}
     files = [(root.rstrip("/") + x["url"], x["media"], x["title"], x["size"]) for x in downloads()]
-    triples = void_triples(stats, root, base_iri(), labels, files)
+    prefectures = [p.iri for p in overview().prefectures]
+    schemes = [row["s"].value for row in d.reader.select(
+        "SELECT DISTINCT ?s WHERE { ?s a skos:ConceptScheme ; fdx:schemeOf/fdx:inPrefecture ?p } ORDER BY ?s")]
+    triples = void_triples(stats, root, base_iri(), labels, files, prefectures, schemes)
     if media == HTML:
         turtle = serialize(triples, "text/turtle", base_iri()).decode("utf-8")
         response = render_page("browser/void.html", title=t("void.title"), stats=stats, turtle=turtle,

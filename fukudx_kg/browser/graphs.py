@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from flask import Response, g, url_for
 
-from fukudx_kg.browser.core import HTML, RDF_TYPES, base_iri, bp, conneg_headers, rdf_response, render_page, state, t
+from fukudx_kg.browser.core import HTML, RDF_TYPES, bp, conneg_headers, overview, rdf_response, render_page, state, t
 from fukudx_kg.browser.describe import Describer
 from fukudx_kg.browser.home import graph_files
 from fukudx_kg.browser.resources import dereference
 from fukudx_kg.browser.void import graph_triples, summarize_graph
-from fukudx_kg.namespaces import GRAPH_BASE, ONTOLOGY_GRAPH, ONTOLOGY_IRI
+from fukudx_kg.namespaces import GRAPH_BASE, ONTOLOGY_GRAPH, ONTOLOGY_IRI, SHARED_GRAPH
 from fukudx_kg.sparql.description import public_base
 from fukudx_kg.web import i18n
 from fukudx_kg.web.runtime import current
@@ -52,9 +52,14 @@ GROUP BY ?class ORDER BY DESC(?n)
 
 
 def _graph_titles(iri: str) -> list[tuple[str, str]]:
-    """A named graph is titled after what it holds: a prefecture's data, or the ontology."""
+    """A named graph is titled after what it holds: a prefecture's data, the shared data, or the ontology."""
     name = iri[len(GRAPH_BASE):]
-    subject = ONTOLOGY_IRI if iri == ONTOLOGY_GRAPH else base_iri() + name
-    pairs = [(text, lang) for text, lang in g.describer.label_pairs(subject) if lang in ("ja", "en")]
+    pref = overview().by_graph(iri)
+    subject = ONTOLOGY_IRI if iri == ONTOLOGY_GRAPH else pref.iri if pref else None
+    if iri == SHARED_GRAPH:
+        pairs = [(i18n.t("graph.shared", lang), lang) for lang in i18n.LANGS]
+    else:
+        labels = g.describer.label_pairs(subject) if subject else []
+        pairs = [(text, lang) for text, lang in labels if lang in i18n.LANGS]
     titles = [(f"{text}（名前付きグラフ）" if lang == "ja" else f"{text} (named graph)", lang) for text, lang in pairs]
     return titles or [(f"名前付きグラフ {name}", "ja"), (f"named graph {name}", "en")]

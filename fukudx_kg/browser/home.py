@@ -1,4 +1,5 @@
-"""/ : what the dataset is, counts, entry points, charts and downloads; and the charts as SVG."""
+"""/ : what the dataset is, its prefectures and their sources, counts, entry points, charts and downloads;
+and the charts as SVG."""
 
 from __future__ import annotations
 
@@ -10,8 +11,9 @@ from markupsafe import Markup
 from fukudx_kg import examples as example_queries
 from fukudx_kg.browser import charts
 from fukudx_kg.browser.classviews import Views
-from fukudx_kg.browser.core import base_iri, bp, render_page, state, t, text_response
-from fukudx_kg.browser.describe import Describer
+from fukudx_kg.browser.core import base_iri, bp, overview, render_page, state, t, text_response
+from fukudx_kg.browser.describe import FDX, Describer
+from fukudx_kg.browser.prefectures import Prefecture, documents
 from fukudx_kg.browser.reader import PREFIXES, is_safe_iri
 from fukudx_kg.browser.timeline import roadmap_timeline
 from fukudx_kg.namespaces import GRAPH_BASE
@@ -21,54 +23,108 @@ from fukudx_kg.web.runtime import current
 @bp.route("/")
 def home():
     d: Describer = g.describer
-    r = d.reader
-    stats = state().stats.get(r)
-    base = base_iri()
-    fdx_classes = [(d.link(c), n) for c, n in stats.classes if c.startswith(PREFIXES["fdx"])]
-    schemes = [row["s"].value for row in r.select(
-        "SELECT ?s WHERE { ?s a skos:ConceptScheme ; fdx:schemeOf ?doc } ORDER BY ?s")]
-    prefectures = [row["p"].value for row in r.select("SELECT ?p WHERE { ?p a fdx:Prefecture } ORDER BY ?p")]
-    region_schemes = [row["s"].value for row in r.select(
-        "SELECT DISTINCT ?s WHERE { ?x a fdx:Region ; skos:inScheme ?s } ORDER BY ?s")]
-    years = [row["y"].value for row in r.select(
-        "SELECT ?y WHERE { ?y a fdx:FiscalYear ; fdx:fiscalYearNumber ?n } ORDER BY ?n")]
-    meetings = [row["m"].value for row in r.select("SELECT ?m WHERE { ?m a fdx:Meeting } ORDER BY ?m")]
-    roadmaps = [row["m"].value for row in r.select("SELECT ?m WHERE { ?m a fdx:Roadmap } ORDER BY ?m")]
-    services = [row["m"].value for row in r.select("SELECT ?m WHERE { ?m a fdx:DigitalService } ORDER BY ?m")]
-    publishers = sorted({doc["publisher"] for doc in stats.documents if doc["publisher"]})
-    return render_page("browser/home.html", title=t("home.title"), classes=fdx_classes, stats=stats,
-                 schemes=d.links(schemes), prefectures=d.links(prefectures), region_schemes=d.links(region_schemes),
-                 years=d.links(years), meetings=d.links(meetings), roadmaps=d.links(roadmaps),
-                 services=d.links(services), documents=d.links([doc["iri"] for doc in stats.documents]),
-                 publishers=d.links(publishers), license=stats.license, downloads=downloads(),
-                 chart_dept=kpi_by_department(), chart_unit=kpi_by_unit(),
-                 examples=example_queries.examples()[:8], base=base)
+    stats = state().stats.get(d.reader)
+    ov = overview()
+    prefs = ov.prefectures
+    return render_page("browser/home.html", title=t("home.title"), stats=stats, prefectures=prefecture_cards(prefs),
+                       counts=class_table(prefs), shared=shared_entries(), license=stats.license,
+                       downloads=downloads(),
+                       chart_dept=[(pref.code, d.label(pref.iri), kpi_by_department(pref)) for pref in prefs],
+                       chart_unit=kpi_by_unit(), examples=example_queries.examples()[:8], base=base_iri())
 
 
-def kpi_by_department() -> Markup:
+def prefecture_cards(prefs: list[Prefecture]) -> list[dict]:
+    """One card per prefecture: label, code, source documents (with coverage notes), entry points."""
     d: Describer = g.describer
-    rows = d.reader.select("""SELECT DISTINCT ?top ?k ?q WHERE {
+    docs = documents(d, [p.iri for p in prefs])
+    rows = d.reader.select("""SELECT DISTINCT ?g ?kind ?s WHERE { GRAPH ?g {
+          { ?s a skos:ConceptScheme ; fdx:schemeOf ?doc BIND("schemes" AS ?kind) }
+          UNION { ?s a fdx:Roadmap BIND("schemes" AS ?kind) }
+          UNION { ?x a fdx:Region ; skos:inScheme ?s BIND("regions" AS ?kind) }
+          UNION { ?s a fdx:Meeting BIND("meetings" AS ?kind) }
+          UNION { ?s a fdx:DigitalService BIND("services" AS ?kind) } } } ORDER BY ?g ?kind ?s""")
+    found: dict[tuple[str, str], list[str]] = {}
+    for row in rows:
+        found.setdefault((row["g"].value, row["kind"].value), []).append(row["s"].value)
+    d.load_labels([p.iri for p in prefs] + [s for iris in found.values() for s in iris])
+    counts = overview().class_counts
+    cards = []
+    for pref in prefs:
+        card = {"link": d.link(pref.iri), "code": pref.code, "graph": d.link(pref.graph), "documents": docs[pref.iri],
+                "departments": counts.get((pref.graph, FDX + "Department"), 0),
+                "municipalities": counts.get((pref.graph, FDX + "Municipality"), 0)}
+        for kind in ("schemes", "regions", "meetings", "services"):
+            card[kind] = d.links(dict.fromkeys(found.get((pref.graph, kind), [])))
+        cards.append(card)
+    return cards
+
+
+def shared_entries() -> dict:
+    """What belongs to no prefecture: fiscal years and theme schemes (each once, whatever graphs hold them)."""
+    d: Describer = g.describer
+    years = [row["y"].value for row in d.reader.select(
+        "SELECT DISTINCT ?y ?n WHERE { ?y a fdx:FiscalYear ; fdx:fiscalYearNumber ?n } ORDER BY ?n ?y")]
+    themes = [row["s"].value for row in d.reader.select(
+        "SELECT DISTINCT ?s WHERE { ?x fdx:theme ?t . ?t skos:inScheme ?s } ORDER BY ?s")]
+    return {"years": d.links(dict.fromkeys(years)), "themes": d.links(themes)}
+
+
+def class_table(prefs: list[Prefecture]) -> list[dict]:
+    """fdx: classes with their instances per prefecture, elsewhere (shared graphs) and in all."""
+    d: Describer = g.describer
+    stats = state().stats.get(d.reader)
+    counts = overview().class_counts
+    graphs = {p.graph for p in prefs}
+    rows = []
+    for cls, total in stats.classes:
+        if not cls.startswith(FDX):
+            continue
+        shared = sum(n for (graph, c), n in counts.items() if c == cls and graph not in graphs)
+        rows.append({"link": d.link(cls), "total": total, "shared": shared,
+                     "per_prefecture": [counts.get((p.graph, cls), 0) for p in prefs]})
+    return rows
+
+
+def kpi_by_department(pref: Prefecture | None = None) -> Markup:
+    """KPIs per top department of one prefecture (or of all, each bar naming its prefecture)."""
+    d: Describer = g.describer
+    only = f"VALUES ?pref {{ {d.reader.values([pref.iri])} }}" if pref else ""
+    rows = d.reader.select(f"""SELECT DISTINCT ?pref ?top ?k ?q WHERE {{ {only}
         ?i fdx:hasKPI ?k ; fdx:responsibleUnit ?u . ?u org:subOrganizationOf* ?top .
         ?top a fdx:Department ; org:subOrganizationOf ?pref . ?pref a fdx:Prefecture .
-        OPTIONAL { ?k fdx:qualitative ?q } }""")
-    counts: dict[str, list[int]] = {}
+        OPTIONAL {{ ?k fdx:qualitative ?q }} }}""")
+    counts: dict[tuple[str, str], list[int]] = {}
     for row in rows:
         slot = 1 if row.get("q") is not None and row["q"].value == "true" else 0
-        counts.setdefault(row["top"].value, [0, 0])[slot] += 1
-    d.load_labels(counts)
-    bars = [charts.Bar(d.label(k), d.link(k).href, [(v[0], 0), (v[1], 1)]) for k, v in counts.items()]
+        counts.setdefault((row["pref"].value, row["top"].value), [0, 0])[slot] += 1
+    d.load_labels([k for key in counts for k in key])
+    bars = [charts.Bar(d.label(top) if pref else f"{d.label(top)}（{d.label(p)}）", d.link(top).href,
+                       [(v[0], 0), (v[1], 1)]) for (p, top), v in counts.items()]
     bars.sort(key=lambda b: (-sum(v for v, _ in b.segments), b.label))
-    legend = [("数値目標", 0), ("定性的な目標", 1)] if g.lang == "ja" else [("numeric", 0), ("qualitative", 1)]
-    return charts.bar_chart(t("v.chart_kpi_by_dept"), bars, legend)
+    legend = [(t("v.numeric"), 0), (t("v.qualitative"), 1)]
+    title = t("v.chart_kpi_by_dept_of", pref=d.label(pref.iri)) if pref else t("v.chart_kpi_by_dept")
+    return charts.bar_chart(title, bars, legend)
 
 
 def kpi_by_unit() -> Markup:
+    """Numeric targets per unit, one coloured segment per prefecture (the legend names them)."""
     d: Describer = g.describer
-    rows = d.reader.select("""SELECT ?u (COUNT(DISTINCT ?k) AS ?n) WHERE { ?k a fdx:KPI ; fdx:unit ?u ;
-        fdx:targetValue ?v } GROUP BY ?u ORDER BY DESC(?n) ?u""")
-    bars = [charts.Bar(row["u"].value, url_for("browse.search", q=row["u"].value), [(int(row["n"].value), 2)])
-            for row in rows]
-    return charts.bar_chart(t("v.chart_kpi_by_unit"), bars, width=760, label_width=120)
+    prefs = overview().prefectures
+    rows = d.reader.select("""SELECT ?u ?g (COUNT(DISTINCT ?k) AS ?n) WHERE { GRAPH ?g { ?k a fdx:KPI ; fdx:unit ?u ;
+        fdx:targetValue ?v } } GROUP BY ?u ?g""")
+    slot = {p.graph: i for i, p in enumerate(prefs)}
+    per_unit: dict[str, list[tuple[float, int]]] = {}
+    for row in rows:
+        graph = row["g"].value
+        per_unit.setdefault(row["u"].value, []).append((int(row["n"].value), slot.get(graph, len(prefs))))
+    bars = [charts.Bar(unit, url_for("browse.search", q=unit), sorted(segments, key=lambda s: s[1]))
+            for unit, segments in per_unit.items()]
+    bars.sort(key=lambda b: (-sum(v for v, _ in b.segments), b.label))
+    d.load_labels(p.iri for p in prefs)
+    legend = [(d.label(p.iri), i) for i, p in enumerate(prefs)]
+    if any(s[1] == len(prefs) for b in bars for s in b.segments):
+        legend.append((t("home.shared"), len(prefs)))
+    return charts.bar_chart(t("v.chart_kpi_by_unit"), bars, legend, width=760, label_width=120)
 
 
 def downloads() -> list[dict]:
@@ -105,7 +161,11 @@ def graph_files() -> list[tuple[str, str, Path | None]]:
 @bp.route("/charts/<any('kpi-by-department', 'kpi-by-unit', 'roadmap'):name>.svg")
 def chart(name: str):
     if name == "kpi-by-department":
-        svg = kpi_by_department()
+        code = request.args.get("pref")
+        pref = overview().by_code(code) if code else None
+        if code and pref is None:
+            return text_response(404, "404 Not Found: no prefecture with this ?pref= code (the home page lists them)")
+        svg = kpi_by_department(pref)
     elif name == "kpi-by-unit":
         svg = kpi_by_unit()
     else:

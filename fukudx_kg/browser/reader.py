@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import re
 import threading
-from typing import Any, Iterable
+from typing import Any, Callable, Generic, Iterable, TypeVar
 
 import pyoxigraph as ox
 
@@ -106,3 +106,24 @@ class StoreReader:
     def values(self, iris: Iterable[str]) -> str:
         """A VALUES body of IRIs (unsafe ones dropped)."""
         return " ".join(sparql_iri(i) for i in iris if is_safe_iri(i))
+
+
+T = TypeVar("T")
+
+
+class PerRelease(Generic[T]):
+    """A value read from the store once per dataset release (statistics, prefectures, search index)."""
+
+    def __init__(self, compute: Callable[[StoreReader], T]):
+        self._compute = compute
+        self._lock = threading.Lock()
+        self._value: T | None = None
+        self._release: str | None = None
+
+    def get(self, reader: StoreReader) -> T:
+        release = reader.release
+        with self._lock:
+            if self._value is None or self._release != release:
+                self._value = self._compute(reader)
+                self._release = release
+            return self._value

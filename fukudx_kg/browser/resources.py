@@ -16,11 +16,13 @@ from fukudx_kg.browser.core import (
     href_for,
     negotiate_page,
     not_found_page,
+    overview,
     rdf_response,
     render_page,
     split_suffix,
 )
 from fukudx_kg.browser.describe import INCOMING_FULL_PAGE, Describer, curie, serialize
+from fukudx_kg.browser.prefectures import coverage_notes
 from fukudx_kg.browser.reader import PREFIXES, is_safe_iri
 from fukudx_kg.web import i18n
 from fukudx_kg.web.input_guard import Pager
@@ -113,6 +115,11 @@ def describe_context(iri: str) -> dict:
         incoming = d.incoming(iri)
     view = Views(d).for_types(iri, types)
     provenance = d.provenance(iri)
+    graphs = d.graphs(iri)
+    prefectures = overview().of_graphs(graphs)
+    notes = coverage_notes(d, [doc["link"].iri for doc in provenance["documents"]] + [iri])
+    for doc in provenance["documents"]:
+        doc["coverage"] = notes.get(doc["link"].iri)
     return {
         "iri": iri,
         "title": chosen[0] if chosen else (curie(iri) or iri.rsplit("/", 1)[-1]),
@@ -126,7 +133,10 @@ def describe_context(iri: str) -> dict:
         "view": view[0] if view else None,
         "v": view[1] if view else None,
         "provenance": provenance,
-        "graphs": d.links(d.graphs(iri)),
+        "graphs": d.links(graphs),
+        "prefectures": d.links(p.iri for p in prefectures),
+        "shared": bool(graphs) and not prefectures,   # fiscal years, themes, the vocabulary …
+        "coverage": notes.get(iri),
         "is_excerpt": PREFIXES["fdx"] + "SourceExcerpt" in types,
     }
 

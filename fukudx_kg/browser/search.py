@@ -8,7 +8,6 @@ once per dataset release, in memory (a few thousand texts).
 
 from __future__ import annotations
 
-import threading
 import unicodedata
 from dataclasses import dataclass, field
 
@@ -35,6 +34,7 @@ class Entry:
     iri: str
     texts: list[tuple[str, str, str, str]] = field(default_factory=list)  # (prop, text, lang, normalized)
     types: list[str] = field(default_factory=list)
+    graphs: list[str] = field(default_factory=list)  # where its types are stated: says its prefecture
 
 
 @dataclass
@@ -46,6 +46,7 @@ class Hit:
     lang: str
     segments: list[tuple[str, bool]]  # snippet split into (text, is_match)
     types: list[str]
+    graphs: list[str]
 
 
 class Index:
@@ -64,9 +65,12 @@ class Index:
             item = (r["p"].value, lit.value, lit.language or "", normalize(lit.value))
             if item not in entry.texts:
                 entry.texts.append(item)
-        for r in reader.select("SELECT DISTINCT ?s ?t WHERE { ?s a ?t FILTER(isIRI(?s)) }"):
-            if r["s"].value in entries:
-                entries[r["s"].value].types.append(r["t"].value)
+        for r in reader.select("SELECT DISTINCT ?s ?t ?g WHERE { GRAPH ?g { ?s a ?t FILTER(isIRI(?s)) } }"):
+            entry = entries.get(r["s"].value)
+            if entry is not None:
+                for values, term in ((entry.types, r["t"].value), (entry.graphs, r["g"].value)):
+                    if term not in values:
+                        values.append(term)
         return cls(entries)
 
     def search(self, query: str, limit: int = 1000) -> list[Hit]:
@@ -102,7 +106,7 @@ class Index:
                 if any(t.startswith(FDX) for t in entry.types):
                     score += 1
                 _, prop, text, lang, norm, pos = best
-                hits.append(Hit(entry.iri, score, prop, text, lang, snippet(text, terms), entry.types))
+                hits.append(Hit(entry.iri, score, prop, text, lang, snippet(text, terms), entry.types, entry.graphs))
         hits.sort(key=lambda h: (-h.score, h.iri))
         return hits[:limit]
 
@@ -137,20 +141,3 @@ def snippet(text: str, terms: list[str], width: int = 60) -> list[tuple[str, boo
     if hi < len(text):
         segments.append(("…", False))
     return segments
-
-
-class SearchService:
-    """One index per release, built on first use."""
-
-    def __init__(self):
-        self._lock = threading.Lock()
-        self._index: Index | None = None
-        self._release: str | None = None
-
-    def index(self, reader: StoreReader) -> Index:
-        release = reader.release
-        with self._lock:
-            if self._index is None or self._release != release:
-                self._index = Index.build(reader)
-                self._release = release
-            return self._index

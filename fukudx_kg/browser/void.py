@@ -9,7 +9,6 @@ project names it in one place.
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass, field
 
 import pyoxigraph as ox
@@ -17,6 +16,7 @@ import pyoxigraph as ox
 from fukudx_kg.browser.reader import PREFIXES, StoreReader
 from fukudx_kg.namespaces import ONTOLOGY_IRI
 from fukudx_kg.sparql.description import SD
+from fukudx_kg.web import i18n
 
 VOID, DCAT, DCT, RDF, RDFS, XSD, FDX, FOAF = (PREFIXES["void"], PREFIXES["dcat"], PREFIXES["dcterms"], PREFIXES["rdf"],
                                               PREFIXES["rdfs"], PREFIXES["xsd"], PREFIXES["fdx"],
@@ -74,23 +74,12 @@ def compute(reader: StoreReader) -> Stats:
     )
 
 
-class StatsCache:
-    def __init__(self):
-        self._lock = threading.Lock()
-        self._stats: Stats | None = None
-
-    def get(self, reader: StoreReader) -> Stats:
-        release = reader.release
-        with self._lock:
-            if self._stats is None or self._stats.release != release:
-                self._stats = compute(reader)
-            return self._stats
-
-
 def void_triples(stats: Stats, root: str, base_iri: str, labels: dict[str, list[tuple[str, str]]],
-                 downloads: list[tuple[str, str, str, int | None]]) -> list[ox.Triple]:
+                 downloads: list[tuple[str, str, str, int | None]], prefectures: list[str] = (),
+                 examples: list[str] = ()) -> list[ox.Triple]:
     """The description as triples. `root` is this server's URL (ending in /); `downloads` are
-    (url, media type, title, byte size)."""
+    (url, media type, title, byte size); `prefectures` the prefectures in the data (root resources
+    and dcterms:spatial), `examples` more example resources."""
     N, L = ox.NamedNode, ox.Literal
     xsd_int = N(XSD + "integer")
     ds = N(root + ".well-known/void#dataset")
@@ -104,14 +93,15 @@ def void_triples(stats: Stats, root: str, base_iri: str, labels: dict[str, list[
 
     add(ds, RDF + "type", N(VOID + "Dataset"))
     add(ds, RDF + "type", N(DCAT + "Dataset"))
-    add(ds, DCT + "title", L("福島県DX政策ナレッジグラフ", language="ja"))
-    add(ds, DCT + "title", L("Fukushima DX policy knowledge graph", language="en"))
-    add(ds, DCT + "description", L("福島県のデジタル変革（DX）推進基本方針、関連事業・取組一覧、"
-                                   "KPI、ロードマップ、会議の記録を、"
-                                   "出典の行番号とともにリンクトデータとして記述したデータセット。", language="ja"))
-    add(ds, DCT + "description", L("Fukushima Prefecture's DX basic policy, program and initiative lists, KPIs, "
-                                   "roadmaps and meeting records as linked data, each fact with its source lines.",
-                                   language="en"))
+    add(ds, DCT + "title", L(i18n.t("site.name", "ja"), language="ja"))
+    add(ds, DCT + "title", L(i18n.t("site.name", "en"), language="en"))
+    add(ds, DCT + "description", L("都道府県のデジタル変革（DX）推進の基本方針・計画、関連事業・取組、KPI、"
+                                   "ロードマップ、会議の記録を、都道府県ごとに、出典とともにリンクトデータとして"
+                                   "記述したデータセット。",
+                                   language="ja"))
+    add(ds, DCT + "description", L("Prefectures' DX basic policies and plans, their programs and initiatives, KPIs, "
+                                   "roadmaps and meeting records as linked data, prefecture by prefecture, each fact "
+                                   "with its source.", language="en"))
     add(ds, DCT + "license", N(stats.license))
     add(ds, DCT + "identifier", L(stats.release))
     add(ds, PREFIXES["owl"] + "versionInfo", L(stats.release))
@@ -119,10 +109,12 @@ def void_triples(stats: Stats, root: str, base_iri: str, labels: dict[str, list[
     add(ds, VOID + "sparqlEndpoint", N(root + "sparql"))
     add(ds, VOID + "uriSpace", L(base_iri))
     add(ds, VOID + "vocabulary", N(FDX))
-    add(ds, VOID + "rootResource", N(base_iri + "pref/07"))
     add(ds, FOAF + "homepage", N(root))
-    for example in ("pref/07/policy/2021/scheme", "pref/07"):
-        add(ds, VOID + "exampleResource", N(base_iri + example))
+    for pref in prefectures:
+        add(ds, VOID + "rootResource", N(pref))
+        add(ds, DCT + "spatial", N(pref))
+    for example in dict.fromkeys([*prefectures, *examples]):
+        add(ds, VOID + "exampleResource", N(example))
     add(ds, VOID + "triples", integer(stats.triples))
     add(ds, VOID + "entities", integer(stats.entities))
     add(ds, VOID + "distinctSubjects", integer(stats.subjects))

@@ -64,7 +64,7 @@ def other(literals: Sequence[tuple[str, str]], shown: tuple[str, str] | None) ->
 
 # UI strings. Keys are stable identifiers used by the templates: `t("home.title")`.
 MESSAGES: dict[str, dict[str, str]] = {
-    "site.name": {"ja": "福島県DX政策ナレッジグラフ", "en": "Fukushima DX policy knowledge graph"},
+    "site.name": {"ja": "都道府県DX政策ナレッジグラフ", "en": "Prefectural DX policy knowledge graph"},
     "site.tagline": {"ja": "都道府県のデジタル変革（DX）政策を、出典の行まで辿れるリンクトデータで",
                      "en": "Prefectural digital-transformation policy as linked data, traceable to the source lines"},
     "nav.home": {"ja": "ホーム", "en": "Home"},
@@ -86,12 +86,22 @@ MESSAGES: dict[str, dict[str, str]] = {
     "search.hint": {"ja": "名称と説明の部分一致で検索します（全角・半角、大文字・小文字を区別しません）。",
                     "en": "Substring search over labels and descriptions (full-/half-width and case are ignored)."},
     "search.matched_in": {"ja": "一致した箇所", "en": "matched in"},
-    "home.title": {"ja": "福島県DX政策ナレッジグラフ", "en": "Fukushima DX policy knowledge graph"},
-    "home.about": {"ja": "福島県のデジタル変革（DX）推進基本方針、関連事業・取組一覧、KPI、ロードマップ、会議の記録を、"
-                         "相互にリンクしたデータとして公開しています。すべての事実は出典文書のファイルと行番号に辿れます。",
-                   "en": "Fukushima Prefecture's basic policy for digital transformation (DX), its lists of programs "
-                         "and initiatives, KPIs, roadmaps and meeting records, published as interlinked data. "
-                         "Every fact can be traced to the file and lines of its source document."},
+    "search.all": {"ja": "すべて", "en": "All"},
+    "search.by_pref": {"ja": "都道府県で絞り込む", "en": "Filter by prefecture"},
+    "home.title": {"ja": "都道府県DX政策ナレッジグラフ", "en": "Prefectural DX policy knowledge graph"},
+    "home.about": {"ja": "都道府県のデジタル変革（DX）推進の基本方針・計画、関連事業・取組、KPI、ロードマップ、"
+                         "会議の記録を、都道府県ごとに、相互にリンクしたデータとして公開しています。すべての事実は出典"
+                         "（公開ページ、または出典文書のファイルと行番号）に辿れます。",
+                   "en": "Prefectures' basic policies and plans for digital transformation (DX), their programs and "
+                         "initiatives, KPIs, roadmaps and meeting records, prefecture by prefecture, published as "
+                         "interlinked data. Every fact can be traced to its source: the published page, or the file "
+                         "and lines of the source document."},
+    "home.prefectures": {"ja": "収録している都道府県と出典", "en": "Prefectures in the data and their sources"},
+    "home.pref_code": {"ja": "都道府県コード", "en": "Prefecture code"},
+    "home.documents": {"ja": "出典文書", "en": "Source documents"},
+    "home.shared": {"ja": "共通", "en": "Shared"},
+    "home.total": {"ja": "合計", "en": "Total"},
+    "home.class": {"ja": "クラス", "en": "Class"},
     "home.counts": {"ja": "収録件数（クラス別）", "en": "Resources by class"},
     "home.entry": {"ja": "入口", "en": "Entry points"},
     "home.policy_tree": {"ja": "政策の項目体系", "en": "Policy section tree"},
@@ -119,6 +129,12 @@ MESSAGES: dict[str, dict[str, str]] = {
     "res.prev": {"ja": "前へ", "en": "Previous"},
     "res.next": {"ja": "次へ", "en": "Next"},
     "res.provenance": {"ja": "出典", "en": "Provenance"},
+    "res.prefecture": {"ja": "都道府県", "en": "Prefecture"},
+    "res.shared": {"ja": "共通（特定の都道府県に属さないデータ）", "en": "Shared (belongs to no prefecture)"},
+    "res.web_page": {"ja": "公開ページ", "en": "Published page"},
+    "res.coverage": {"ja": "収録範囲についての注意", "en": "Note on coverage"},
+    "res.date_seen": {"ja": "閲覧日", "en": "seen"},
+    "res.parts": {"ja": "この文書の各ページ", "en": "Its pages"},
     "res.provenance_none": {"ja": "このリソースには出典抜粋が記録されていません（参照データ・語彙など）。",
                             "en": "No source excerpt is recorded for this resource (reference data, vocabulary …)."},
     "res.source_doc": {"ja": "出典文書", "en": "Source document"},
@@ -157,7 +173,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "v.description": {"ja": "概要", "en": "Description"},
     "v.children": {"ja": "下位の項目", "en": "Sub-sections"},
     "v.new_value": {"ja": "新しい価値", "en": "New value"},
-    "v.roadmap": {"ja": "ロードマップ（令和3〜7年度）", "en": "Roadmap (FY2021–FY2025)"},
+    "v.roadmap": {"ja": "ロードマップ", "en": "Roadmap"},
+    "v.roadmap_period": {"ja": "ロードマップ（{first}〜{last}）", "en": "Roadmap ({first}–{last})"},
     "v.roadmap_none": {"ja": "この項目にはロードマップの記載がありません。",
                        "en": "No roadmap is recorded for this section."},
     "v.unplaced": {"ja": "年度・行を特定できない記載", "en": "Texts that cannot be placed on a year"},
@@ -205,7 +222,11 @@ MESSAGES: dict[str, dict[str, str]] = {
     "v.tree": {"ja": "項目の一覧", "en": "Tree"},
     "v.chart_kpi_by_dept": {"ja": "部局別のKPI数（数値目標／定性的な目標）",
                             "en": "KPIs per department (numeric / qualitative)"},
-    "v.chart_kpi_by_unit": {"ja": "単位別の数値目標の数", "en": "Numeric targets per unit"},
+    "v.chart_kpi_by_unit": {"ja": "単位別の数値目標の数（都道府県別）",
+                            "en": "Numeric targets per unit (by prefecture)"},
+    "v.chart_kpi_by_dept_of": {"ja": "{pref}：部局別のKPI数（数値目標／定性的な目標）",
+                               "en": "{pref}: KPIs per department (numeric / qualitative)"},
+    "v.numeric": {"ja": "数値目標", "en": "numeric"},
     "v.chart_targets": {"ja": "目標値（単位ごと）", "en": "Targets (by unit)"},
     "v.municipalities": {"ja": "市町村", "en": "Municipalities"},
     "v.via": {"ja": "下位組織", "en": "via sub-unit"},
@@ -239,10 +260,12 @@ MESSAGES: dict[str, dict[str, str]] = {
     "graph.sources": {"ja": "出典", "en": "Sources"},
     "graph.classes": {"ja": "クラス別の件数", "en": "Instances per class"},
     "graph.query": {"ja": "このグラフをSPARQLで調べる", "en": "Query this graph with SPARQL"},
+    "graph.shared": {"ja": "共通データ（年度・日付・テーマ）", "en": "Shared data (fiscal years, dates, themes)"},
     "err.title": {"ja": "エラー", "en": "Error"},
     "err.bad_request": {"ja": "要求を処理できません", "en": "Bad request"},
     "footer.licence": {"ja": "ライセンス", "en": "Licence"},
-    "footer.source": {"ja": "出典：福島県の公表資料", "en": "Sources: documents published by Fukushima Prefecture"},
+    "footer.source": {"ja": "出典：各都道府県の公表資料（各ページに出典を表示）",
+                      "en": "Sources: documents published by each prefecture (each page names its own)"},
     "footer.machine": {"ja": "このページはRDFとしても取得できます", "en": "This page is also available as RDF"},
 }
 
