@@ -250,3 +250,17 @@ def test_mie_in_search_and_charts(live_server):
     departments = sparql(live_server, f"""SELECT DISTINCT ?label WHERE {{ GRAPH <{MIE_GRAPH}> {{ ?i fdx:hasKPI ?k ;
         fdx:responsibleUnit ?d . ?d org:subOrganizationOf <{MIE}> ; skos:prefLabel ?label }} }}""")
     assert {row["label"] for row in departments} <= labels and departments
+
+
+def test_kpi_values_over_time_on_the_kpi_page(live_server):
+    kpi = MIE + "/kpi/midejiplan/3-1-1-1"
+    expected = sparql(live_server, f"""SELECT ?role ?v ?year WHERE {{ <{kpi}> fdx:hasValue ?x . ?x fdx:valueRole ?r ;
+        fdx:value ?v ; fdx:valueYear ?year . ?r <http://www.w3.org/2000/01/rdf-schema#label> ?role
+        FILTER(lang(?role) = "ja") }} ORDER BY ?year""")
+    assert [row["role"] for row in expected] == ["現状値", "目標値"]
+    soup = page(live_server, "/id/pref/24/kpi/midejiplan/3-1-1-1")
+    rows = [[td.get_text(strip=True) for td in tr.select("td")] for tr in soup.select("table.values tbody tr")]
+    assert rows == [[row["role"], row["year"], row["v"], "%", row["v"]] for row in expected]
+    initiative = page(live_server, "/id/pref/24/initiative/midejiplan/3-1-1")
+    cells = [td.get_text(strip=True) for td in initiative.select("table.kpis tbody tr")[0].select("td")]
+    assert cells[1:] == [expected[-1]["v"], "%", f"{expected[-1]['year']}年"]  # a target year given as a year

@@ -12,6 +12,7 @@ from typing import Callable
 
 from fukudx_kg.browser import charts
 from fukudx_kg.browser.describe import FDX, Describer, Link, sort_key
+from fukudx_kg.browser.kpivalues import kpi_values
 from fukudx_kg.browser.prefectures import documents
 from fukudx_kg.browser.reader import PREFIXES, sparql_iri, value_of
 from fukudx_kg.browser.timeline import roadmap_timeline
@@ -82,9 +83,9 @@ class Views:
     def kpi_rows(self, where: str) -> list[dict]:
         """KPI table rows for KPIs bound to ?k by `where`."""
         rows = self.reader.select(f"""
-            SELECT DISTINCT ?k ?v ?u ?fy ?q ?qual ?printed ?text WHERE {{
+            SELECT DISTINCT ?k ?v ?u ?fy ?ty ?q ?qual ?printed ?text WHERE {{
               {where}
-              OPTIONAL {{ ?k fdx:targetValue ?v }} OPTIONAL {{ ?k fdx:unit ?u }}
+              OPTIONAL {{ ?k fdx:targetValue ?v }} OPTIONAL {{ ?k fdx:unit ?u }} OPTIONAL {{ ?k fdx:targetYear ?ty }}
               OPTIONAL {{ ?k fdx:targetFiscalYear ?fy }} OPTIONAL {{ ?k fdx:qualitative ?q }}
               OPTIONAL {{ ?k fdx:valueQualifier ?qual }} OPTIONAL {{ ?k fdx:valueAsPrinted ?printed }}
               OPTIONAL {{ ?k fdx:targetText ?text }}
@@ -100,6 +101,7 @@ class Views:
                 "value_text": charts._fmt(_num(value_of(r, "v"))) if "v" in r else "",
                 "unit": value_of(r, "u") or "",
                 "year": self.describer.link(value_of(r, "fy")) if "fy" in r else None,
+                "calendar_year": value_of(r, "ty") or "",   # a target year the source gives as a year
                 "qualitative": value_of(r, "q") == "true",
                 "qualifier": self.describer.link(value_of(r, "qual")) if "qual" in r else None,
                 "printed": value_of(r, "printed") or "",
@@ -183,7 +185,7 @@ class Views:
         inits = [value_of(r, "i") for r in self.reader.select(f"SELECT ?i WHERE {{ ?i fdx:hasKPI {s} }} ORDER BY ?i")]
         first = inits[0] if inits else None
         data = {"kpi": (self.kpi_rows(f"VALUES ?k {{ {s} }}") or [None])[0], "initiatives": [], "breadcrumb": [],
-                "departments": [], "siblings": []}
+                "departments": [], "siblings": [], "values": kpi_values(self.describer, iri)}
         if first:
             f = sparql_iri(first)
             data["initiatives"] = self.initiative_rows(f"?i fdx:hasKPI {s}")
