@@ -43,6 +43,21 @@ STANDARD_SUPERCLASS = {
 ERA_REIWA_START = 2018  # 令和元年 = 2019, so 令和N年度 starts in 2018 + N
 
 
+def typed(g: Graph, s: URIRef, cls: URIRef) -> URIRef:
+    """s a cls, and the standard superclass the contract materialises."""
+    g.add((s, RDF.type, cls))
+    superclass = STANDARD_SUPERCLASS.get(cls)
+    if superclass is not None:
+        g.add((s, RDF.type, superclass))
+    return s
+
+
+def ja_en(g: Graph, s: URIRef, p: URIRef, ja: str, en: str | None = None) -> None:
+    g.add((s, p, Literal(ja, lang="ja")))
+    if en:
+        g.add((s, p, Literal(en, lang="en")))
+
+
 def reiwa_label(year: int) -> str:
     n = year - ERA_REIWA_START
     return f"令和{'元' if n == 1 else n}年度"
@@ -92,27 +107,16 @@ class KG:
     def typed(self, s: URIRef, cls: URIRef) -> URIRef:
         if self.cursor is not None:
             self.origins.setdefault(s, self.cursor)
-        self.add(s, RDF.type, cls)
-        superclass = STANDARD_SUPERCLASS.get(cls)
-        if superclass is not None:
-            self.add(s, RDF.type, superclass)
-        return s
+        return typed(self.graph, s, cls)
 
     def label(self, s: URIRef, ja: str, en: str | None = None) -> None:
-        self.add(s, RDFS.label, Literal(ja, lang="ja"))
-        if en:
-            self.add(s, RDFS.label, Literal(en, lang="en"))
+        ja_en(self.graph, s, RDFS.label, ja, en)
 
     def ja_label(self, s: URIRef) -> str | None:
         for label in self.graph.objects(s, RDFS.label):
             if label.language == "ja":
                 return str(label)
         return None
-
-    def label_pair(self, s: URIRef, p: URIRef, ja: str, en: str | None = None) -> None:
-        self.add(s, p, Literal(ja, lang="ja"))
-        if en:
-            self.add(s, p, Literal(en, lang="en"))
 
     def ja(self, s: URIRef, p: URIRef, text: str | None) -> None:
         if text:
@@ -192,10 +196,8 @@ def shared_fiscal_year(g: Graph, iris: Iris, year: int) -> URIRef:
     fy = iris.fiscal_year(year)
     if (fy, RDF.type, FDX.FiscalYear) in g:
         return fy
-    g.add((fy, RDF.type, FDX.FiscalYear))
-    g.add((fy, RDF.type, TIME.ProperInterval))
-    g.add((fy, RDFS.label, Literal(reiwa_label(year), lang="ja")))
-    g.add((fy, RDFS.label, Literal(f"FY{year}", lang="en")))
+    typed(g, fy, FDX.FiscalYear)
+    ja_en(g, fy, RDFS.label, reiwa_label(year), f"FY{year}")
     g.add((fy, SKOS.notation, Literal(str(year))))
     g.add((fy, FDX.fiscalYearNumber, Literal(year, datatype=XSD.integer)))
     start, end = f"{year}-04-01", f"{year + 1}-03-31"
@@ -210,7 +212,6 @@ def _instant(g: Graph, iris: Iris, iso: str) -> URIRef:
     day = iris.day(iso)
     d = dt.date.fromisoformat(iso)
     g.add((day, RDF.type, TIME.Instant))
-    g.add((day, RDFS.label, Literal(f"{d.year}年{d.month}月{d.day}日", lang="ja")))
-    g.add((day, RDFS.label, Literal(iso, lang="en")))
+    ja_en(g, day, RDFS.label, f"{d.year}年{d.month}月{d.day}日", iso)
     g.add((day, TIME.inXSDDate, Literal(d)))
     return day

@@ -9,7 +9,7 @@ from rdflib import Literal, URIRef
 from fukudx_kg.build.graph import KG
 from fukudx_kg.build.iris import FDX, SKOS, XSD
 from fukudx_kg.build.numbers import parse_number
-from fukudx_kg.build.seedtext import joined
+from fukudx_kg.build.seedtext import text_in_lines
 from fukudx_kg.build.sources import Reader, Record
 
 QUALIFIERS = {"approximate": FDX.Approximate, "cumulative": FDX.Cumulative, "at-least": FDX.AtLeast,
@@ -18,6 +18,7 @@ ROLES = {"baseline": FDX.Baseline, "actual": FDX.Actual, "target": FDX.Target}
 # The KPI's own shortcut properties for its baseline and (latest) target, kept for simple queries.
 SHORTCUTS = {"baseline": (FDX.baselineValue, FDX.baselineFiscalYear, FDX.baselineYear),
              "target": (FDX.targetValue, FDX.targetFiscalYear, FDX.targetYear)}
+ROLE_LABELS = {"baseline": ("現状値", "baseline"), "actual": ("実績値", "actual"), "target": ("目標値", "target")}
 
 
 def printed_number(reader: Reader, rec: Record, printed: str) -> Decimal:
@@ -57,12 +58,9 @@ class KPIBuilder:
         numeric_target = False
         if "value" in kpi or (text and not kpi.get("values")):
             numeric_target = self._printed_target(kpi, iri, kid, text or "", unit, list_fy, lines)
-        targets = []
-        for n, value in enumerate(r.opt(kpi, "values", list, []), start=1):
-            role, has_number = self._value(value, iri, kid, unit, lines, n)
-            if role == "target":
-                targets.append(has_number)
-        numeric_target = numeric_target or any(targets)
+        for value in r.opt(kpi, "values", list, []):
+            role, has_number = self._value(value, iri, kid, unit, lines)
+            numeric_target = numeric_target or (role == "target" and has_number)
         qualitative = r.opt(kpi, "qualitative", bool)
         if qualitative and numeric_target:
             raise r.fail(kpi, "qualitative: true, but a target value is given")
@@ -100,8 +98,8 @@ class KPIBuilder:
         kg.derived(node, self.source, *lines)
         return True
 
-    def _value(self, rec: Record, kpi: URIRef, kid: str, unit: str | None, lines: tuple[int, int],
-               n: int) -> tuple[str, bool]:
+    def _value(self, rec: Record, kpi: URIRef, kid: str, unit: str | None,
+               lines: tuple[int, int]) -> tuple[str, bool]:
         kg, r = self.kg, self.r
         role = r.req(rec, "role")
         if role not in ROLES:
@@ -121,8 +119,7 @@ class KPIBuilder:
         if as_printed is None:
             raise r.fail(rec, "a value needs 'value' (the number as printed) or 'printed' (what the source shows "
                          "instead of a number, e.g. —)")
-        seen = joined(self.source, *cited, self.kg.sources_dir)
-        if as_printed.replace(" ", "") not in seen.replace(" ", ""):
+        if not text_in_lines(as_printed, self.source, *cited, self.kg.sources_dir):
             raise r.fail(rec, f"{as_printed!r} is not printed on lines {cited[0]}-{cited[1]} of {self.source}")
         kg.add(node, FDX.valuePrinted, Literal(as_printed))
         value_unit = r.opt(rec, "unit") or unit
@@ -143,8 +140,7 @@ class KPIBuilder:
         when = str(fy) if fy is not None else f"y{year}" if year is not None else date
         node = kg.pref_iri(f"kpi/{kid}/{role}-{when or 'undated'}")
         kg.typed(node, FDX.KPIValue)
-        labels = {"baseline": ("現状値", "baseline"), "actual": ("実績値", "actual"), "target": ("目標値", "target")}
-        ja, en = labels[role]
+        ja, en = ROLE_LABELS[role]
         when_ja = f"{fy}年度" if fy is not None else f"{year}年" if year is not None else (date or "年不明")
         kg.label(node, f"{kg.ja_label(kpi)} {ja}（{when_ja}）", f"{en} ({when or 'year not stated'})")
         kg.add(kpi, FDX.hasValue, node)

@@ -25,8 +25,9 @@ def build(out_dir: Path | str = REPO_ROOT / "build", base_iri: str = DEFAULT_BAS
           data_dir: Path | str = DATA_DIR, folders: list[Path] | None = None) -> dict:
     """Build the dataset (every prefecture folder, or only `folders`) into out_dir; return the release."""
     out_dir, data_dir = Path(out_dir), Path(data_dir)
-    graphs, _ = build_graphs(data_dir, Iris(base_iri), folders)
-    return write_dataset(graphs, out_dir, Iris(base_iri).base)
+    iris = Iris(base_iri)
+    graphs, _ = build_graphs(data_dir, iris, folders)
+    return write_dataset(graphs, out_dir, iris.base)
 
 
 def build_graphs(data_dir: Path, iris: Iris, folders: list[Path] | None = None

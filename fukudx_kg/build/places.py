@@ -8,7 +8,7 @@ from pathlib import Path
 from rdflib import Literal, URIRef
 
 from fukudx_kg.build.codes import valid_lg_code
-from fukudx_kg.build.graph import KG
+from fukudx_kg.build.graph import KG, ja_en
 from fukudx_kg.build.iris import DCTERMS, FDX, PROV, RDF, RDFS, SCHEMA, SKOS, XSD
 from fukudx_kg.build.schema import CSV_COLUMNS
 from fukudx_kg.build.seedtext import lines_of
@@ -217,7 +217,7 @@ def _document(kg: KG, r, d, pref: URIRef) -> None:
         kg.add(iri, DCTERMS.temporal, kg.fiscal_year(r.req(d, "fiscal_year", int)))
     coverage = r.opt(d, "coverage", dict)
     if coverage:
-        kg.label_pair(iri, FDX.coverageNote, r.req(coverage, "ja"), r.opt(coverage, "en"))
+        ja_en(kg.graph, iri, FDX.coverageNote, r.req(coverage, "ja"), r.opt(coverage, "en"))
     kg.notes(iri, [d["note"]] if d.get("note") else None)
     kg.notes(iri, r.opt(d, "flags", list))
 

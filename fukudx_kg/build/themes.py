@@ -6,7 +6,7 @@ from pathlib import Path
 
 from rdflib import Graph, Literal, URIRef
 
-from fukudx_kg.build.graph import KG, STANDARD_SUPERCLASS
+from fukudx_kg.build.graph import KG, ja_en, typed
 from fukudx_kg.build.initiatives import section_path
 from fukudx_kg.build.iris import FDX, RDF, RDFS, SKOS, Iris
 from fukudx_kg.build.sources import Reader, load_checked
@@ -21,26 +21,20 @@ def build_theme_schemes(shared: Graph, iris: Iris, themes_dir: Path, sources_dir
         meta = r.req(data, "scheme", dict)
         scheme = iris(f"theme/{r.req(meta, 'key')}")
         shared.add((scheme, RDF.type, SKOS.ConceptScheme))
-        _label(shared, scheme, r.req(meta, "label_ja"), r.req(meta, "label_en"))
+        ja_en(shared, scheme, RDFS.label, r.req(meta, "label_ja"), r.req(meta, "label_en"))
         for t in r.req(data, "themes", list):
             key = r.req(t, "key")
             if key in themes:
                 raise r.fail(t, f"theme key {key!r} is already used (keys are shared by all schemes)")
             iri = iris.theme(key)
-            shared.add((iri, RDF.type, FDX.Theme))
-            shared.add((iri, RDF.type, STANDARD_SUPERCLASS[FDX.Theme]))
-            _label(shared, iri, r.req(t, "ja"), r.req(t, "en"))
+            typed(shared, iri, FDX.Theme)
+            ja_en(shared, iri, RDFS.label, r.req(t, "ja"), r.req(t, "en"))
             shared.add((iri, SKOS.inScheme, scheme))
             shared.add((iri, SKOS.topConceptOf, scheme))
             shared.add((iri, SKOS.notation, Literal(key)))
             shared.add((iri, SKOS.scopeNote, Literal(f"自治体DX推進計画 版: {r.req(t, 'versions')}", lang="ja")))
             themes[key] = iri
     return themes
-
-
-def _label(g: Graph, s: URIRef, ja: str, en: str) -> None:
-    g.add((s, RDFS.label, Literal(ja, lang="ja")))
-    g.add((s, RDFS.label, Literal(en, lang="en")))
 
 
 def link_themes(kg: KG, path: Path, themes: dict[str, URIRef]) -> None:
