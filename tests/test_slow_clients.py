@@ -277,3 +277,60 @@ def test_workers_and_query_processes_stop_when_the_main_process_is_killed(server
     while _live_members(pgid) and time.monotonic() < deadline:
         time.sleep(0.2)
     assert _live_members(pgid) == [], "processes outlived the killed main process"
+
+
+def _describe(pid: int) -> str:
+    """A surviving process's command line and parent, for the failure message."""
+    from pathlib import Path
+
+    try:
+        cmd = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        status = dict(line.split(":\t", 1) for line in Path(f"/proc/{pid}/status").read_text().splitlines()
+                      if ":\t" in line)
+    except OSError:
+        return "gone"
+    sig = " ".join(f"{k}={status.get(k, '?').strip()}" for k in ("SigPnd", "ShdPnd", "SigBlk", "SigIgn", "SigCgt"))
+    parent, threads = status.get("PPid", "?").strip(), status.get("Threads", "?").strip()
+    return f"{cmd.strip()} (parent {parent}, threads {threads}, {sig})"
+
+
+@pytest.mark.skipif(not __import__("sys").platform.startswith("linux"), reason="PR_SET_PDEATHSIG is Linux-only")
+@pytest.mark.parametrize("delay", [0.0, 0.02, 0.05, 0.1, 0.2, 0.3, 0.5])
+def test_workers_still_starting_stop_when_the_main_process_is_killed(server_build_dir, tmp_path, delay):
+    """A worker forked from the main process inherits its signal handlers until the server loop
+    installs its own; SIGTERM from the main process's death then reached a handler with nothing
+    to stop, and the worker served on as an orphan (seen in CI, where a loaded machine makes the
+    window wide). Kill the main process while its workers are loading the app."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from conftest import free_port
+
+    root = Path(__file__).resolve().parents[1]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("FUKUDX_")}
+    env.update({"FUKUDX_BUILD_DIR": str(server_build_dir), "FUKUDX_ACCESS_LOG": "", "FUKUDX_WORKERS": "2",
+                "FUKUDX_QUERY_WORKERS": "1"})
+    with open(tmp_path / "server.log", "wb") as log:
+        process = subprocess.Popen([sys.executable, str(root / "server.py"), "--host", "127.0.0.1",
+                                    "--port", str(free_port())], cwd=root, env=env, stdout=log,
+                                   stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 30
+        while len(_live_members(process.pid)) < 3 and time.monotonic() < deadline:  # main + 2 forked workers
+            time.sleep(0.02)
+        time.sleep(delay)
+        os.kill(process.pid, signal.SIGKILL)
+        process.wait(timeout=10)
+        deadline = time.monotonic() + 20
+        while _live_members(process.pid) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        left = {pid: _describe(pid) for pid in _live_members(process.pid)}
+        assert left == {}, "processes outlived the killed main process"
+    finally:
+        try:
+            os.killpg(process.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass

@@ -320,8 +320,10 @@ def granian_server(app_factory: Callable[[], Flask], settings: Settings):
     main_pid = os.getpid()
 
     def load(_target: str) -> RSGIBridge:  # runs in each worker process, after the fork
-        # SIGTERM: a graceful stop, its query processes go with it, instead of serving as an orphan
-        die_with_parent(main_pid, signal.SIGTERM)
+        # The main process died without stopping us, so nobody waits for a graceful stop: SIGKILL, and
+        # the query processes go with us. SIGTERM could be swallowed by a handler granian has not yet
+        # wired to its loop (a worker killed while starting served on as an orphan, seen in CI).
+        die_with_parent(main_pid, signal.SIGKILL)
         return RSGIBridge(app_factory(), threads=settings.threads, body_timeout=settings.body_timeout,
                           cors_origin=settings.cors_origin, multiprocess=settings.workers > 1)
 
