@@ -1,5 +1,6 @@
-"""The example queries: queries/*.rq, each headed by the question it answers (the one source
-of example queries for the query pages, the home page and the tests)."""
+"""The example queries: queries/*.rq and one level of folders (queries/compare/*.rq), each headed
+by the question it answers (the one source of example queries for the query pages, the home page,
+the comparison pages and the tests). A query in a folder has the slug `<folder>.<name>`."""
 
 from __future__ import annotations
 
@@ -21,18 +22,20 @@ class Example:
 
 
 def examples(directory: Path = QUERIES_DIR) -> list[Example]:
-    """Every queries/*.rq at request time, titled by its leading comment (the question it answers)."""
+    """Every queries/*.rq and queries/*/*.rq at request time, titled by its leading comment."""
     out = []
     if not directory.is_dir():
         return out
-    for path in sorted(directory.glob("*.rq")):
-        if not _SLUG.match(path.stem) or not path.is_file() or path.stat().st_size > MAX_EXAMPLE_BYTES:
+    paths = sorted(directory.glob("*.rq")) + sorted(directory.glob("*/*.rq"))
+    for path in paths:
+        slug = path.stem if path.parent == directory else f"{path.parent.name}.{path.stem}"
+        if not _SLUG.match(slug) or not path.is_file() or path.stat().st_size > MAX_EXAMPLE_BYTES:
             continue
         try:
             text = path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError):
             continue
-        out.append(Example(path.stem, question_of(text) or path.stem, text))
+        out.append(Example(slug, question_of(text) or slug, text))
     return out
 
 

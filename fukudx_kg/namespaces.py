@@ -12,6 +12,8 @@ GRAPH_BASE = "https://w3id.org/fukudx/graph/"
 ONTOLOGY_GRAPH = GRAPH_BASE + "ontology"
 # Fiscal years, days and themes: one copy for every prefecture.
 SHARED_GRAPH = GRAPH_BASE + "shared"
+# The prefectures that have no folder yet, from the national code list (codes, names, e-Stat area).
+NATIONAL_GRAPH = GRAPH_BASE + "national"
 
 
 def prefecture_graph(pref_code: str) -> str:

@@ -277,3 +277,17 @@ def open_tab(browser, live_server, locale: str, init_script: str | None = None, 
     page.base = live_server.base
     yield page
     context.close()
+
+
+def expected_graph_names() -> set[str]:
+    """The named graphs a build of data/ holds: the ontology, shared and national graphs and one per folder."""
+    from fukudx_kg.build.pipeline import prefecture_folders
+    codes = [folder.name.split("-")[0] for folder in prefecture_folders(ROOT / "data")]
+    names = ["ontology", "shared", "national", *(f"pref/{code}" for code in codes)]
+    return {f"https://w3id.org/fukudx/graph/{name}" for name in names}
+
+
+def ontology_class_count() -> int:
+    """owl:Class resources the ontology file defines (what the ontology graph types as classes)."""
+    from rdflib import OWL, RDF, Graph
+    return len(set(Graph().parse(ROOT / "ontology" / "fukudx.ttl").subjects(RDF.type, OWL.Class)))

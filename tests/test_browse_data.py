@@ -20,6 +20,7 @@ DCT = Namespace("http://purl.org/dc/terms/")
 FOAF = Namespace("http://xmlns.com/foaf/0.1/")
 FDX = "https://w3id.org/fukudx/ontology#"
 BASE = "https://w3id.org/fukudx/id/"
+GRAPH_BASE = "https://w3id.org/fukudx/graph/"
 
 
 def store_count(server, query: str) -> int:
@@ -89,7 +90,7 @@ def test_void_parses_and_states_the_numbers(live_server, accept, fmt):
                            if g.value(p, VOID["class"]) == URIRef(FDX + "Initiative"))
     assert int(g.value(initiative_part, VOID.entities)) == store_count(
         live_server, f"SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ ?s a <{FDX}Initiative> }}")
-    subsets = list(g.objects(ds, VOID.subset))
+    subsets = [s for s in g.objects(ds, VOID.subset) if (s, rdf_type, VOID.Linkset) not in g]
     assert sum(int(g.value(s, VOID.triples)) for s in subsets) == store_count(
         live_server, "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")
     assert str(g.value(ds, VOID.sparqlEndpoint)).endswith("/sparql")
@@ -97,7 +98,7 @@ def test_void_parses_and_states_the_numbers(live_server, accept, fmt):
     assert any(d.endswith("/download/dataset.nq") for d in dumps)
     sources = list(g.objects(ds, DCT.source))
     assert len(sources) >= 5
-    query = f"SELECT DISTINCT ?x WHERE {{ ?x a <{FDX}Prefecture> }}"
+    query = f"SELECT DISTINCT ?x WHERE {{ GRAPH ?g {{ ?x a <{FDX}Prefecture> }} FILTER(CONTAINS(STR(?g), '/pref/')) }}"
     prefectures = {URIRef(iri) for iri in store_values(live_server, query)}
     assert {g.value(s, DCT.publisher) for s in sources} == prefectures  # each prefecture publishes its own
     assert set(g.objects(ds, VOID.rootResource)) == set(g.objects(ds, DCT.spatial)) == prefectures
@@ -179,3 +180,38 @@ def test_configured_base_iri_maps_to_id_paths(other_base_server):
                          "html.parser")
     assert html.select_one("p.iri code").get_text() == OTHER_BASE + "pref/07/initiative/r4/5.5.5-1"
     assert html.select_one('section.summary a[href^="/id/pref/07/program/"]')  # links stay on this server
+
+
+def test_void_has_a_dataset_per_prefecture_and_counted_linksets(live_server):
+    """One VoID/DCAT dataset per prefecture graph (its prefecture as dcterms:spatial) and void:Linksets
+    out of each: to e-Stat's areas, to the shared themes and years, to other graphs, with counts
+    that the store confirms."""
+    r = requests.get(live_server.url("/.well-known/void"), headers={"Accept": "text/turtle"}, timeout=30)
+    g = Graph().parse(data=r.content, format="turtle")
+    rdf_type = URIRef("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+    sd_name = URIRef("http://www.w3.org/ns/sparql-service-description#name")
+    graph_of = {sub: str(g.value(sub, sd_name)) for sub in g.subjects(sd_name, None)}
+    per_prefecture = {graph_of[sub]: g.value(sub, DCT.spatial) for sub in graph_of if g.value(sub, DCT.spatial)}
+    assert per_prefecture[GRAPH_BASE + "pref/07"] == URIRef(BASE + "pref/07")
+    assert per_prefecture[GRAPH_BASE + "pref/24"] == URIRef(BASE + "pref/24")
+    assert all((sub, rdf_type, DCAT.Dataset) in g for sub in graph_of)
+    linksets = list(g.subjects(rdf_type, VOID.Linkset))
+    assert linksets
+    seen = set()
+    for ls in linksets:
+        subject_graph = graph_of[g.value(ls, VOID.subjectsTarget)]
+        predicate = str(g.value(ls, VOID.linkPredicate))
+        target = g.value(ls, VOID.objectsTarget)
+        if target in graph_of:  # resources typed in the target graph
+            kind = "theme" if predicate == FDX + "theme" else "graph"
+            query = (f"SELECT (COUNT(*) AS ?n) WHERE {{ {{ SELECT DISTINCT ?o WHERE {{ GRAPH <{graph_of[target]}> "
+                     f"{{ ?o a ?t }} }} }} GRAPH <{subject_graph}> {{ ?s <{predicate}> ?o }} }}")
+        else:
+            assert str(g.value(target, VOID.uriSpace)) == "http://data.e-stat.go.jp/lod/sac/"
+            kind = "e-stat"
+            query = (f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{subject_graph}> {{ ?s <{predicate}> ?o }} "
+                     "FILTER(STRSTARTS(STR(?o), 'http://data.e-stat.go.jp/lod/sac/')) }")
+        count = store_count(live_server, query)
+        assert int(g.value(ls, VOID.triples)) == count, (subject_graph, predicate, target)
+        seen.add((subject_graph.rsplit("/", 1)[-1], kind))
+    assert {("07", "e-stat"), ("24", "e-stat"), ("07", "theme"), ("24", "theme")} <= seen

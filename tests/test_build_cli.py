@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from fukudx_kg.build.pipeline import DATA_DIR, build
+from fukudx_kg.build.pipeline import DATA_DIR, build, prefecture_folders
 from fukudx_kg.build.sources import SourceError
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -35,11 +35,14 @@ def test_dump_is_sorted_nquads_in_named_graphs(built):
     lines = (built / "dataset.nq").read_text(encoding="utf-8").splitlines()
     assert lines == sorted(lines)
     graphs = {line.rsplit(" ", 2)[-2] for line in lines}
-    names = ("ontology", "shared", "pref/07", "pref/24")
+    codes = sorted(folder.name.split("-")[0] for folder in prefecture_folders(DATA_DIR))
+    assert {"07", "24"} <= set(codes)
+    names = ("ontology", "shared", "national", *(f"pref/{code}" for code in codes))
     assert graphs == {f"<https://w3id.org/fukudx/graph/{name}>" for name in names}
     release = json.loads((built / "release.json").read_text())
     assert release["quads"] == len(lines)
-    assert sorted(p.name for p in built.glob("*.ttl")) == ["ontology.ttl", "pref-07.ttl", "pref-24.ttl", "shared.ttl"]
+    assert sorted(p.name for p in built.glob("*.ttl")) == sorted(
+        ["ontology.ttl", "shared.ttl", "national.ttl", *(f"pref-{code}.ttl" for code in codes)])
 
 
 def test_base_iri_is_configurable(tmp_path):

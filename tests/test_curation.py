@@ -19,7 +19,7 @@ SEEDS = ROOT.parent / "shared" / "seeds"
 REFERENCE = ROOT.parent / "shared" / "reference" / "other-prefectures"
 LIST_SEED = "002_83cdc51f1d24fcbc.txt"
 # Curated files that hold no quoted text by design: codes and names from reference lists, theme links.
-CITES_NO_TEXT = {"prefecture.yaml", "themes.yaml"}
+CITES_NO_TEXT = {"prefecture.yaml"}
 CURATED = sorted(str(p) for folder in FOLDERS for p in folder.glob("**/*.yaml"))
 
 

@@ -28,6 +28,8 @@ from SPARQLWrapper import (
     SPARQLWrapper,
 )
 
+from conftest import expected_graph_names
+
 FDX = "https://w3id.org/fukudx/ontology#"
 SELECT_MUNICIPALITIES = f"""PREFIX fdx: <{FDX}>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
@@ -213,8 +215,7 @@ def test_service_description_formats(live_server):
         assert {"http://www.w3.org/ns/formats/SPARQL_Results_JSON", "http://www.w3.org/ns/formats/Turtle",
                 "http://www.w3.org/ns/formats/SPARQL_Results_TSV", "http://www.w3.org/ns/formats/JSON-LD"} <= formats
         names = {str(o) for o in graph.objects(None, sd.name)}
-        graphs = ("ontology", "shared", "pref/07", "pref/24")
-        assert names == {f"https://w3id.org/fukudx/graph/{name}" for name in graphs}
+        assert names == expected_graph_names()
         # no federation allowed by default, so no BasicFederatedQuery feature
         assert (service, sd.feature, sd.BasicFederatedQuery) not in graph
         assert (service, sd.feature, sd.UnionDefaultGraph) in graph

@@ -29,7 +29,7 @@ BASE = "https://w3id.org/fukudx/id/pref/40/"
 # The section of FORMAT.md that documents each record kind: the file's section, and within it the
 # `####` sub-heading naming the kind, for kinds nested in a file.
 FILE_OF_KIND = {
-    "prefecture": "prefecture.yaml",
+    "prefecture": "prefecture.yaml", "completeness": "prefecture.yaml",
     "documents_file": "documents.yaml", "document": "documents.yaml", "period": "documents.yaml",
     "coverage": "documents.yaml",
     "policy_file": "policy/*.yaml", "label": "policy/*.yaml", "cover": "policy/*.yaml",
@@ -136,6 +136,8 @@ FILL = {
     "prefecture.yaml": [
         ('"<NN>"', '"40"'), ('"<NN0000+check digit>"', '"400009"'), ('"<NN000>"', '"40000"'),
         ("<〇〇県>", "福岡県"), ("<〇〇けん>", "ふくおかけん"), ("<〇〇 Prefecture>", "Fukuoka Prefecture"),
+        ("<partial-items>", "partial-items"), ("<何を収録し、何を収録していないか>", "試験用の一部のみ"),
+        ("<What is captured and what is not>", "A test, partial"),
     ],
     "documents.yaml": [
         ("<plan>", "plan"), ("<the title exactly as printed>", "福岡県デジタル推進計画"), (LINES_0, "[1, 1]"),
@@ -203,6 +205,7 @@ def data_dir(tmp_path) -> Path:
         else:
             assert "<" not in path.read_text(encoding="utf-8"), name
     shutil.copytree(ROOT / "data" / "themes", data / "themes")
+    shutil.copytree(ROOT / "data" / "national", data / "national")
     sources = data / "sources"
     sources.mkdir()
     (sources / SOURCE).write_text(SOURCE_TEXT, encoding="utf-8")
@@ -273,9 +276,17 @@ def test_filled_template_builds_a_valid_prefecture(data_dir, tmp_path):
 def test_unfilled_template_says_which_placeholder_to_fill(tmp_path):
     data = tmp_path / "data"
     shutil.copytree(TEMPLATE, data / "prefectures" / FOLDER)
+    shutil.copytree(ROOT / "data" / "national", data / "national")
     with pytest.raises(SourceError) as err:
         build(tmp_path / "out", data_dir=data)
-    assert str(err.value).startswith(f"{data / 'prefectures' / FOLDER / 'prefecture.yaml'}:5: code '<NN>' must be")
+    assert str(err.value).startswith(f"{data / 'prefectures' / FOLDER / 'prefecture.yaml'}:6: code '<NN>' must be")
+
+
+def test_missing_national_list_is_a_clear_error(tmp_path):
+    data = tmp_path / "data"
+    shutil.copytree(TEMPLATE, data / "prefectures" / FOLDER)
+    message = build_error(data, tmp_path)
+    assert message.startswith(f"{data / 'national' / 'prefectures.csv'}:1: the national list of the 47 prefectures")
 
 
 # ---------------------------------------------------------------- failure messages
@@ -312,12 +323,21 @@ def test_text_not_printed_on_its_lines(data_dir, tmp_path):
                               f"of {SOURCE}: correct the text")
 
 
-def test_missing_prefecture_key(data_dir, tmp_path):
+PREFECTURE_SLIPS = {
+    "missing name": ("name_ja: 福岡県", "", "code:", "missing required key 'name_ja' in a prefecture record"),
+    "disagrees with the national list": ('"400009"', '"400017"', "code:", "local_government_code '400017' differs "
+                                         "from '400009' in data/national/prefectures.csv line 41"),
+    "unknown completeness": ("level: partial-items", "level: most", "level:",
+                             "completeness level 'most' must be one of full-list, partial-items, plan-metadata-only"),
+}
+
+
+@pytest.mark.parametrize("slip", sorted(PREFECTURE_SLIPS))
+def test_prefecture_slips(data_dir, tmp_path, slip):
+    old, new, at, says = PREFECTURE_SLIPS[slip]
     path = data_dir / "prefectures" / FOLDER / "prefecture.yaml"
-    edit(path, "name_kana: ふくおかけん", "")
-    message = build_error(data_dir, tmp_path)
-    assert message.startswith(f"{path}:{line_of(path, 'code:')}: missing required key 'name_kana' in a prefecture "
-                              "record")
+    edit(path, old, new)
+    assert build_error(data_dir, tmp_path).startswith(f"{path}:{line_of(path, at)}: {says}")
 
 
 def test_unknown_csv_column(data_dir, tmp_path):

@@ -166,3 +166,38 @@ def test_code_names_no_prefecture_outside_comments_and_docstrings():
                 if PREFECTURE_NAMES.search(line) and "{#" not in line:
                     found.append(f"{path.relative_to(ROOT)}:{n}")
     assert found == []
+
+
+# ---------------------------------------------------------------- all 47 prefectures (issue 10)
+NATIONAL = ROOT / "data" / "national" / "prefectures.csv"
+
+
+def test_all_47_prefectures_with_codes_and_e_stat_areas(kg):
+    import csv
+
+    with NATIONAL.open(encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    assert len(rows) == 47 and rows[6]["name_ja"] == "福島県" and rows[6]["local_government_code"] == "070009"
+    found = {r["code"]: r for r in select(kg, """SELECT ?code ?lg ?sac ?area ?name ?level WHERE {
+        ?p a fdx:Prefecture ; fdx:prefectureCode ?code ; fdx:localGovernmentCode ?lg ; fdx:standardAreaCode ?sac ;
+           fdx:standardArea ?area ; rdfs:label ?name ; fdx:completeness/skos:notation ?level
+        FILTER(LANG(?name) = "ja") }""")}
+    assert sorted(found) == [f"{n:02d}" for n in range(1, 48)]
+    for row in rows:
+        got = found[row["code"]]
+        assert (got["lg"], got["sac"], got["name"]) == (row["local_government_code"], row["standard_area_code"],
+                                                         row["name_ja"])
+        assert got["area"] == f"http://data.e-stat.go.jp/lod/sac/C{row['code']}000"
+    curated = {name.split("-")[0] for name in FOLDERS}
+    assert {c for c, r in found.items() if r["level"] != "not-curated"} == curated
+    assert found["07"]["level"] == "full-list" and found["24"]["level"] == "partial-items"
+
+
+def test_uncurated_prefectures_live_in_the_national_graph_and_curated_ones_in_their_own(kg):
+    rows = select(kg, "SELECT ?code ?g WHERE { GRAPH ?g { ?p a fdx:Prefecture ; fdx:prefectureCode ?code } }")
+    graphs = {r["code"]: r["g"] for r in rows}
+    assert len(rows) == 47  # each prefecture once
+    for code, graph in graphs.items():
+        folder = any(name.startswith(code + "-") for name in FOLDERS)
+        assert graph == (f"https://w3id.org/fukudx/graph/pref/{code}" if folder
+                         else "https://w3id.org/fukudx/graph/national"), code

@@ -24,7 +24,7 @@ pytestmark = pytest.mark.slow  # one pySHACL run per broken-shape case
 CLASSES = [FDX.Prefecture, FDX.Municipality, FDX.MunicipalityGroup, FDX.Region, FDX.Department,
            FDX.PolicyDocument, FDX.PolicySection, FDX.Program, FDX.Initiative, FDX.KPI, FDX.FiscalYear,
            FDX.RoadmapEntry, FDX.Meeting, FDX.DigitalService, FDX.Theme, FDX.SourceExcerpt, FDX.Statement,
-           FDX.KPIValue]
+           FDX.KPIValue, FDX.ThemeLink]
 
 
 class PreparedQueries:
@@ -82,6 +82,9 @@ def sample(full) -> Graph:
                 for lp in (FDX.sourceFile, FDX.lineStart, FDX.lineEnd):
                     for x in full.objects(o, lp):
                         g.add((o, lp, x))
+    for s in seeds:  # a KPI's initiative points at it
+        for initiative in full.subjects(FDX.hasKPI, s):
+            g.add((initiative, FDX.hasKPI, s))
     return g
 
 
@@ -189,6 +192,18 @@ CASES = {
                             lambda g, s: swap(g, s, FDX.lineStart, Literal(99999))),
     "excerpt file": (FDX.SourceExcerpt, "fdxsh:SourceExcerptShape", lambda g, s: drop(g, s, FDX.sourceFile)),
     "statement speaker": (FDX.Statement, "fdxsh:StatementShape", lambda g, s: drop(g, s, FDX.speaker)),
+    "prefecture completeness is a level": (FDX.Prefecture, "fdxsh:PrefectureShape",
+                                           lambda g, s: swap(g, s, FDX.completeness, FDX.Baseline)),
+    "prefecture e-Stat area": (FDX.Prefecture, "fdxsh:PrefectureShape", lambda g, s: swap(
+        g, s, FDX.standardArea, URIRef("http://data.e-stat.go.jp/lod/sac/07000"))),
+    "kpi belongs to an initiative or a plan": (FDX.KPI, "fdxsh:KPIShape",
+                                               lambda g, s: broken(g, [(None, FDX.hasKPI, s)])),
+    "theme link match": (FDX.ThemeLink, "fdxsh:ThemeLinkShape", lambda g, s: drop(g, s, FDX.themeMatch)),
+    "theme link evidence": (FDX.ThemeLink, "fdxsh:ThemeLinkShape", lambda g, s: drop(g, s, FDX.evidence)),
+    "theme link target carries the theme": (FDX.ThemeLink, "fdxsh:ThemeLinkShape", lambda g, s: broken(
+        g, [(g.value(s, FDX.themeOf), FDX.theme, g.value(s, FDX.linkedTheme))])),
+    "doubtful theme link says why": (FDX.ThemeLink, "fdxsh:ThemeLinkShape", lambda g, s: broken(
+        g, [(s, FDX.curationNote, None)], [(s, FDX.doubtful, Literal(True))])),
 }
 
 

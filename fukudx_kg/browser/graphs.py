@@ -9,7 +9,7 @@ from fukudx_kg.browser.describe import Describer
 from fukudx_kg.browser.home import graph_files
 from fukudx_kg.browser.resources import dereference
 from fukudx_kg.browser.void import graph_triples, summarize_graph
-from fukudx_kg.namespaces import GRAPH_BASE, ONTOLOGY_GRAPH, ONTOLOGY_IRI, SHARED_GRAPH
+from fukudx_kg.namespaces import GRAPH_BASE, NATIONAL_GRAPH, ONTOLOGY_GRAPH, ONTOLOGY_IRI, SHARED_GRAPH
 from fukudx_kg.sparql.description import public_base
 from fukudx_kg.web import i18n
 from fukudx_kg.web.runtime import current
@@ -56,8 +56,9 @@ def _graph_titles(iri: str) -> list[tuple[str, str]]:
     name = iri[len(GRAPH_BASE):]
     pref = overview().by_graph(iri)
     subject = ONTOLOGY_IRI if iri == ONTOLOGY_GRAPH else pref.iri if pref else None
-    if iri == SHARED_GRAPH:
-        pairs = [(i18n.t("graph.shared", lang), lang) for lang in i18n.LANGS]
+    if iri in (SHARED_GRAPH, NATIONAL_GRAPH):
+        key = "graph.shared" if iri == SHARED_GRAPH else "graph.national"
+        pairs = [(i18n.t(key, lang), lang) for lang in i18n.LANGS]
     else:
         labels = g.describer.label_pairs(subject) if subject else []
         pairs = [(text, lang) for text, lang in labels if lang in i18n.LANGS]

@@ -59,6 +59,8 @@ def compute(reader: StoreReader) -> Overview:
     for row in rows:
         code = value_of(row, "code") or ""
         graph = prefecture_graph(code) if code else value_of(row, "g")
+        if code and value_of(row, "g") != graph:
+            continue  # listed nationally, with no data of its own (the comparison pages show it)
         found.setdefault(row["p"].value, Prefecture(row["p"].value, code, graph))
     prefectures = sorted(found.values(), key=lambda p: (p.code, p.iri))
     counts = {(row["g"].value, row["c"].value): int(row["n"].value) for row in reader.select(

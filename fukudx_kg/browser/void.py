@@ -37,6 +37,21 @@ class Stats:
     properties: list[tuple[str, int]]    # (property IRI, triples)
     license: str
     documents: list[dict] = field(default_factory=list)  # source documents with publisher
+    # (subject graph, object target: a graph IRI or E_STAT_SAC, link predicate, triples)
+    linksets: list[tuple[str, str, str, int]] = field(default_factory=list)
+    spatial: dict[str, str] = field(default_factory=dict)  # prefecture graph → its prefecture
+
+
+E_STAT_SAC = "http://data.e-stat.go.jp/lod/sac/"
+# Links out of each graph, by the target they reach: e-Stat's areas, themes, another graph's resources.
+LINKSET_QUERIES = (
+    f"""SELECT ?g ?p ("{E_STAT_SAC}" AS ?target) (COUNT(*) AS ?n) WHERE {{ GRAPH ?g {{ ?s ?p ?o
+        FILTER(isIRI(?o) && STRSTARTS(STR(?o), "{E_STAT_SAC}")) }} }} GROUP BY ?g ?p""",
+    """SELECT ?g ?p (?h AS ?target) (COUNT(*) AS ?n) WHERE {
+        { SELECT DISTINCT ?o ?h WHERE { GRAPH ?h { ?o a ?type } } }
+        GRAPH ?g { ?s ?p ?o } FILTER(?g != ?h && ?p != rdf:type && ?p != fdx:inPrefecture) }
+        GROUP BY ?g ?p ?h""",
+)
 
 
 def compute(reader: StoreReader) -> Stats:
@@ -53,6 +68,11 @@ def compute(reader: StoreReader) -> Stats:
         "SELECT ?p (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o } } GROUP BY ?p "
         "ORDER BY DESC(?n) ?p")]
     lic = r.select(f"SELECT ?l WHERE {{ <{ONTOLOGY_IRI}> dcterms:license ?l }} LIMIT 1")
+    linksets = sorted((row["g"].value, row["target"].value, row["p"].value, int(row["n"].value))
+                      for query in LINKSET_QUERIES for row in r.select(query)
+                      if row["g"].value in graphs and "/graph/pref/" in row["g"].value)
+    spatial = {row["g"].value: row["p"].value for row in r.select(
+        "SELECT ?g ?p WHERE { GRAPH ?g { ?p a fdx:Prefecture } FILTER(CONTAINS(STR(?g), '/graph/pref/')) }")}
     docs = r.select("""SELECT ?d (SAMPLE(?f) AS ?file) (SAMPLE(?pub) AS ?publisher) (SAMPLE(?pl) AS ?pubLabel)
         WHERE { ?d a fdx:PolicyDocument . OPTIONAL { ?d fdx:sourceFile ?f }
         OPTIONAL { ?d dcterms:publisher ?pub OPTIONAL { ?pub rdfs:label ?pl FILTER(lang(?pl) = "ja") } } }
@@ -71,6 +91,8 @@ def compute(reader: StoreReader) -> Stats:
         documents=[{"iri": d["d"].value, "file": d["file"].value if "file" in d else None,
                     "publisher": d["publisher"].value if "publisher" in d else None,
                     "publisher_label": d["pubLabel"].value if "pubLabel" in d else None} for d in docs],
+        linksets=linksets,
+        spatial=spatial,
     )
 
 
@@ -131,13 +153,21 @@ def void_triples(stats: Stats, root: str, base_iri: str, labels: dict[str, list[
     add(service, DCAT + "endpointURL", service)
     add(service, DCAT + "servesDataset", ds)
     add(service, DCT + "conformsTo", N("https://www.w3.org/TR/sparql11-protocol/"))
+    subsets = {}
     for i, (graph, n) in enumerate(sorted(stats.graphs.items())):
-        sub = N(root + f".well-known/void#graph-{i + 1}")
+        sub = subsets[graph] = N(root + f".well-known/void#graph-{i + 1}")
         add(ds, VOID + "subset", sub)
         add(sub, RDF + "type", N(VOID + "Dataset"))
+        add(sub, RDF + "type", N(DCAT + "Dataset"))
         add(sub, PREFIXES["dcterms"] + "identifier", L(graph))
         add(sub, SD + "name", N(graph))
         add(sub, VOID + "triples", integer(n))
+        add(sub, VOID + "sparqlEndpoint", N(root + "sparql"))
+        add(sub, RDFS + "seeAlso", N(graph))  # the graph's own description (/graph/…)
+        if graph in stats.spatial:  # one dataset per prefecture
+            add(sub, DCT + "spatial", N(stats.spatial[graph]))
+            add(sub, VOID + "rootResource", N(stats.spatial[graph]))
+    _linksets(add, ds, subsets, stats.linksets, root)
     for i, (cls, n) in enumerate(stats.classes):
         part = N(root + f".well-known/void#class-{i + 1}")
         add(ds, VOID + "classPartition", part)
@@ -228,6 +258,30 @@ def graph_triples(summary: GraphSummary, root: str) -> list[ox.Triple]:
         add(part, VOID + "entities", L(str(n), datatype=xsd_int))
     _distributions(add, me, summary.downloads, summary.license)
     return out
+
+
+def _linksets(add, ds, subsets: dict, linksets: list[tuple[str, str, str, int]], root: str) -> None:
+    """void:Linkset per (prefecture graph, target, predicate): to e-Stat's areas, to the shared graph's
+    themes and years, to another prefecture's graph, each with its number of triples."""
+    N, L = ox.NamedNode, ox.Literal  # noqa: N806 - as in the builders above
+    e_stat = N(root + ".well-known/void#e-stat-sac")
+    if any(target == E_STAT_SAC for _, target, _, _ in linksets):
+        add(e_stat, RDF + "type", N(VOID + "Dataset"))
+        add(e_stat, DCT + "title", L("統計LOD 標準地域コード（e-Stat）", language="ja"))
+        add(e_stat, DCT + "title", L("e-Stat statistical LOD: standard area codes", language="en"))
+        add(e_stat, VOID + "uriSpace", L(E_STAT_SAC))
+        add(e_stat, VOID + "sparqlEndpoint", N("https://data.e-stat.go.jp/lod/sparql/alldata/query"))
+    for i, (graph, target, predicate, n) in enumerate(linksets):
+        objects = e_stat if target == E_STAT_SAC else subsets.get(target)
+        if graph not in subsets or objects is None:
+            continue
+        link = N(root + f".well-known/void#linkset-{i + 1}")
+        add(ds, VOID + "subset", link)
+        add(link, RDF + "type", N(VOID + "Linkset"))
+        add(link, VOID + "subjectsTarget", subsets[graph])
+        add(link, VOID + "objectsTarget", objects)
+        add(link, VOID + "linkPredicate", N(predicate))
+        add(link, VOID + "triples", L(str(n), datatype=N(XSD + "integer")))
 
 
 def _distributions(add, dataset, downloads, license_iri: str) -> None:

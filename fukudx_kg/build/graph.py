@@ -38,6 +38,7 @@ STANDARD_SUPERCLASS = {
     FDX.AgendaItem: PROV.Entity,
     FDX.District: SKOS.Concept,
     FDX.KPIValue: PROV.Entity,
+    FDX.ThemeLink: PROV.Entity,
 }
 
 ERA_REIWA_START = 2018  # 令和元年 = 2019, so 令和N年度 starts in 2018 + N

@@ -11,7 +11,7 @@ from rdflib import Literal, URIRef
 
 from fukudx_kg.build.graph import KG
 from fukudx_kg.build.iris import DCTERMS, FDX, RDF, RDFS, SKOS
-from fukudx_kg.build.kpis import KPIBuilder
+from fukudx_kg.build.kpis import KPIBuilder, cite_address
 from fukudx_kg.build.orgs import Departments
 from fukudx_kg.build.sources import Reader, Record, SourceError, check_printed, load_checked
 
@@ -90,7 +90,7 @@ class InitiativesBuilder:
     # -- sections ----------------------------------------------------------
     def add_sections(self, reader: Reader, data: Record, scheme: str, source: str) -> None:
         kg = self.kg
-        for rec in reader.req(data, "sections", list):
+        for rec in reader.opt(data, "sections", list, []):
             chapter, code, key = reader.opt(rec, "chapter"), reader.opt(rec, "code"), reader.opt(rec, "key")
             if not code and not key:
                 raise reader.fail(rec, "a section needs 'code' (as printed) or 'key' (for an item printed without one)")
@@ -168,7 +168,11 @@ class InitiativesBuilder:
             raise reader.fail(data, f"list {data['list']!r} is not the key of a document in documents.yaml") from None
         fiscal_year = reader.opt(data, "fiscal_year", int)
         seen: set[tuple[str, str, int]] = set()
-        for row in reader.req(data, "rows", list):
+        if not data.get("rows") and not data.get("kpis"):
+            raise reader.fail(data, "a list needs 'rows' (its items) or 'kpis' (indicators of the whole plan)")
+        if data.get("rows") and not scheme:
+            raise reader.fail(data, "rows need 'scheme': the policy/ file whose sections they are listed under")
+        for row in reader.opt(data, "rows", list, []):
             chapter = reader.opt(row, "chapter")
             item = unicodedata.normalize("NFKC", reader.req(row, "item"))
             n = reader.req(row, "n", int)
@@ -180,6 +184,9 @@ class InitiativesBuilder:
                 raise reader.fail(row, f"row n={n} under {item} appears twice")
             seen.add((chapter or "", item, n))
             self._row(reader, row, source, fiscal_year, listed_in, scheme, sec, n, list_key)
+        builder = KPIBuilder(self.kg, reader, source)
+        for k, kpi in enumerate(reader.opt(data, "kpis", list, []), start=1):
+            builder.build(kpi, listed_in, f"{list_key}/plan-{k}", fiscal_year, None, kpi, plan_level=True)
         return len(seen)
 
     def _row(self, reader: Reader, row: Record, source: str, fy: int | None, listed_in: URIRef, scheme: str,
@@ -201,7 +208,8 @@ class InitiativesBuilder:
             kg.add(ini, FDX.fiscalYear, kg.fiscal_year(fy))
         kg.add(ini, FDX.listedIn, listed_in)
         kg.integer(ini, FDX.rowNumber, n)
-        kg.derived(ini, source, *reader.line_range(row))
+        excerpt = kg.derived(ini, source, *reader.line_range(row))
+        cite_address(kg, reader, row, excerpt)
         kg.notes(ini, reader.opt(row, "flags", list))
         for field, prop in (("overview", DCTERMS.description), ("notes", SKOS.note)):
             cell = reader.opt(row, field, dict)
@@ -250,8 +258,8 @@ def build_initiatives(kg: KG, folder: Path, pref: URIRef, departments: Departmen
     loaded = []
     for path, data in _in_source_order(kg, sorted((folder / "initiatives").glob("*.yaml"))):
         reader = kg.reader(path)
-        scheme = reader.req(data, "scheme")
-        if (kg.pref_iri(f"policy/{scheme}/scheme"), RDF.type, SKOS.ConceptScheme) not in kg.graph:
+        scheme = reader.opt(data, "scheme")
+        if scheme and (kg.pref_iri(f"policy/{scheme}/scheme"), RDF.type, SKOS.ConceptScheme) not in kg.graph:
             raise reader.fail(data, f"scheme {scheme!r} is not defined by a file in policy/ (its 'scheme' key)")
         builder.add_sections(reader, data, scheme, reader.req(data, "source"))
         loaded.append((reader, data, scheme))

@@ -39,6 +39,9 @@ class Iris:
     def shared_graph(self):
         return self.graph("shared")
 
+    def national_graph(self):
+        return self.graph("national")
+
     def prefecture_graph(self, pref_code: str):
         return self.graph(f"pref/{pref_code}")
 

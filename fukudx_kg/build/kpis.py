@@ -7,10 +7,10 @@ from decimal import Decimal
 from rdflib import Literal, URIRef
 
 from fukudx_kg.build.graph import KG
-from fukudx_kg.build.iris import FDX, SKOS, XSD
+from fukudx_kg.build.iris import FDX, SCHEMA, SKOS, XSD
 from fukudx_kg.build.numbers import parse_number
 from fukudx_kg.build.seedtext import text_in_lines
-from fukudx_kg.build.sources import Reader, Record
+from fukudx_kg.build.sources import Reader, Record, page_address
 
 QUALIFIERS = {"approximate": FDX.Approximate, "cumulative": FDX.Cumulative, "at-least": FDX.AtLeast,
               "at-most": FDX.AtMost, "per-year": FDX.PerYear}
@@ -28,19 +28,30 @@ def printed_number(reader: Reader, rec: Record, printed: str) -> Decimal:
         raise reader.fail(rec, f"{exc}: give the number exactly as printed (digits, 万/億, commas)") from exc
 
 
+def cite_address(kg: KG, r: Reader, rec: Record, excerpt: URIRef) -> None:
+    """`url:` (one address or several): the pages the local copy's lines were read from."""
+    urls = rec.get("url")
+    for url in [urls] if isinstance(urls, str) else urls or []:
+        kg.add(excerpt, SCHEMA.url, page_address(r, rec, url))
+
+
 class KPIBuilder:
     """Mints one KPI; `source` is the local copy the row's lines refer to."""
 
     def __init__(self, kg: KG, reader: Reader, source: str):
         self.kg, self.r, self.source = kg, reader, source
 
-    def build(self, kpi: Record, ini: URIRef, kid: str, list_fy: int | None, target: Record | None,
-              row: Record) -> URIRef:
+    def build(self, kpi: Record, owner: URIRef, kid: str, list_fy: int | None, target: Record | None,
+              row: Record, plan_level: bool = False) -> URIRef:
+        """`owner` is the initiative that has the KPI, or for a plan-level KPI the document listing it."""
         kg, r = self.kg, self.r
         iri = kg.pref_iri(f"kpi/{kid}")
         kg.typed(iri, FDX.KPI)
         kg.label(iri, r.req(kpi, "label"))
-        kg.add(ini, FDX.hasKPI, iri)
+        if plan_level:
+            kg.add(iri, FDX.listedIn, owner)
+        else:
+            kg.add(owner, FDX.hasKPI, iri)
         text = r.opt(kpi, "text")
         if text:
             if target is not None and text.replace(" ", "") not in target["text"].replace(" ", ""):
@@ -54,7 +65,7 @@ class KPIBuilder:
             kg.ja(iri, SKOS.definition, r.req(definition, "text"))
             kg.derived(iri, definition.get("file") or self.source, *r.line_range(definition))
         lines = r.line_range(kpi) if kpi.get("lines") else r.line_range(target or row)
-        kg.derived(iri, self.source, *lines)
+        cite_address(kg, r, kpi, kg.derived(iri, self.source, *lines))
         numeric_target = False
         if "value" in kpi or (text and not kpi.get("values")):
             numeric_target = self._printed_target(kpi, iri, kid, text or "", unit, list_fy, lines)

@@ -13,8 +13,9 @@ from fukudx_kg.build.graph import KG
 from fukudx_kg.build.initiatives import build_initiatives
 from fukudx_kg.build.iris import DEFAULT_BASE_IRI, PREFIXES, Iris
 from fukudx_kg.build.meetings import MeetingsPart
+from fukudx_kg.build.national import NationalPrefecture, add_uncurated, read_prefectures
 from fukudx_kg.build.orgs import Departments
-from fukudx_kg.build.places import build_documents, build_places, build_prefecture
+from fukudx_kg.build.places import build_documents, build_places, build_prefecture, link_document_owners
 from fukudx_kg.build.policy import PolicyPart
 from fukudx_kg.build.sources import SourceError
 from fukudx_kg.build.themes import build_theme_schemes, link_themes
@@ -36,15 +37,19 @@ def build_graphs(data_dir: Path, iris: Iris, folders: list[Path] | None = None
     sources_dir = data_dir / "sources"
     shared = Graph()
     themes = build_theme_schemes(shared, iris, data_dir / "themes", sources_dir)
+    national = read_prefectures(data_dir / "national" / "prefectures.csv")
     graphs: dict[URIRef, Graph] = {iris.ontology_graph(): ontology_graph(), iris.shared_graph(): shared}
     origins: dict[URIRef, str] = {}
     for folder in folders or prefecture_folders(data_dir):
-        kg = build_prefecture_graph(folder, iris, sources_dir, shared, themes)
+        kg = build_prefecture_graph(folder, iris, sources_dir, shared, themes, national)
         name = iris.prefecture_graph(kg.pref_code)
         if name in graphs:
             raise SourceError(folder / "prefecture.yaml", 1, f"prefecture code {kg.pref_code} is used by two folders")
         graphs[name] = kg.graph
         origins.update(kg.origins)
+    if folders is None:  # a folder validated alone does not speak for the others
+        curated = {str(name).rsplit("/", 1)[-1] for name in graphs}
+        graphs[iris.national_graph()] = add_uncurated(iris, national, curated)
     return graphs, origins
 
 
@@ -64,14 +69,14 @@ def prefecture_folders(data_dir: Path) -> list[Path]:
 
 
 def build_prefecture_graph(folder: Path, iris: Iris, sources_dir: Path, shared: Graph,
-                           themes: dict[str, URIRef]) -> KG:
+                           themes: dict[str, URIRef], national: dict[str, NationalPrefecture]) -> KG:
     """Every file of the folder is optional except prefecture.yaml (data/prefectures/FORMAT.md)."""
     meta_path = folder / "prefecture.yaml"
     if not meta_path.is_file():
         raise SourceError(meta_path, None, "a prefecture folder needs prefecture.yaml (copy _template/)")
     kg = KG(iris=iris, pref_code="", sources_dir=sources_dir, shared=shared)
     try:
-        _build_folder(kg, folder, themes)
+        _build_folder(kg, folder, themes, national)
     except SourceError:
         raise
     except Exception as exc:  # fail closed: any slip still names the file and line
@@ -81,14 +86,16 @@ def build_prefecture_graph(folder: Path, iris: Iris, sources_dir: Path, shared: 
     return kg
 
 
-def _build_folder(kg: KG, folder: Path, themes: dict[str, URIRef]) -> None:
-    pref = build_prefecture(kg, folder)
+def _build_folder(kg: KG, folder: Path, themes: dict[str, URIRef],
+                  national: dict[str, NationalPrefecture]) -> None:
+    pref = build_prefecture(kg, folder, national)
     build_documents(kg, folder, pref)
     meetings = MeetingsPart(kg, folder / "meetings.yaml") if (folder / "meetings.yaml").exists() else None
     if meetings is not None:
         meetings.register_documents(kg)
     build_places(kg, folder, pref)
     departments = Departments(kg, folder, pref)
+    link_document_owners(kg, folder, departments)
     policies: dict[str, PolicyPart] = {}
     for path in sorted((folder / "policy").glob("*.yaml")):
         part = PolicyPart(kg, path)

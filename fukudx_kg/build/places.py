@@ -10,11 +10,11 @@ from rdflib import Literal, URIRef
 from fukudx_kg.build.codes import valid_lg_code
 from fukudx_kg.build.graph import KG, ja_en
 from fukudx_kg.build.iris import DCTERMS, FDX, PROV, RDF, RDFS, SCHEMA, SKOS, XSD
+from fukudx_kg.build.national import NationalPrefecture, add_completeness, add_identity
 from fukudx_kg.build.schema import CSV_COLUMNS
 from fukudx_kg.build.seedtext import lines_of
-from fukudx_kg.build.sources import SourceError, load_checked, read_csv
+from fukudx_kg.build.sources import SourceError, load_checked, page_address, read_csv
 
-E_STAT_SAC = "http://data.e-stat.go.jp/lod/sac/C"
 KINDS = {"city": FDX.City, "town": FDX.Town, "village": FDX.Village}
 
 
@@ -27,27 +27,26 @@ def _csv(folder: Path, name: str) -> list[tuple[int, dict[str, str]]]:
     return read_csv(path, required, optional)
 
 
-def build_prefecture(kg: KG, folder: Path) -> URIRef:
+def build_prefecture(kg: KG, folder: Path, national: dict[str, NationalPrefecture]) -> URIRef:
+    """The prefecture from the national list, checked against prefecture.yaml, with its English
+    name and how complete the folder is."""
     path = folder / "prefecture.yaml"
     data = load_checked(path, "prefecture", kg.sources_dir)
     r = kg.reader(path)
     code = r.req(data, "code")
-    if not (len(code) == 2 and code.isdigit() and "01" <= code <= "47"):
+    if code not in national:
         raise r.fail(data, f"code {code!r} must be the two-digit JIS X 0401 prefecture code, quoted (\"07\")")
     kg.pref_code = code
-    lg = r.req(data, "local_government_code")
-    if not lg.startswith(code) or not r.req(data, "standard_area_code").startswith(code):
-        raise r.fail(data, f"local_government_code and standard_area_code must start with the prefecture code {code}")
-    if not valid_lg_code(lg):
-        raise r.fail(data, f"local_government_code {lg} fails the check digit")
+    row = national[code]
+    for key in ("local_government_code", "standard_area_code", "name_ja", "name_kana"):
+        if data.get(key) is not None and data[key] != getattr(row, key):
+            raise r.fail(data, f"{key} {data[key]!r} differs from {getattr(row, key)!r} in "
+                         f"data/national/prefectures.csv line {row.line}: correct it or leave it out")
     pref = kg.typed(kg.iris(f"pref/{code}"), FDX.Prefecture)
-    kg.label(pref, r.req(data, "name_ja"), r.req(data, "name_en"))
-    kg.add(pref, RDFS.label, Literal(r.req(data, "name_kana"), lang="ja-Hira"))
-    kg.add(pref, FDX.prefectureCode, Literal(code))
-    kg.add(pref, FDX.localGovernmentCode, Literal(lg))
-    sac = r.req(data, "standard_area_code")
-    kg.add(pref, FDX.standardAreaCode, Literal(sac))
-    kg.add(pref, FDX.standardArea, URIRef(E_STAT_SAC + sac))
+    add_identity(kg.graph, pref, row)
+    if data.get("name_en"):
+        kg.add(pref, RDFS.label, Literal(r.req(data, "name_en"), lang="en"))
+    add_completeness(kg.graph, r, pref, r.req(data, "completeness", dict))
     years = r.opt(data, "fiscal_years", list)
     if years is not None:
         if len(years) != 2 or not all(isinstance(y, int) for y in years) or years[0] > years[1]:
@@ -182,16 +181,22 @@ def _document(kg: KG, r, d, pref: URIRef) -> None:
     kg.add(iri, FDX.inPrefecture, pref)
     kg.add(iri, DCTERMS.publisher, pref)
     source = r.opt(d, "source")
-    if source:
-        kg.add(iri, FDX.sourceFile, Literal(source))
-        kg.derived(iri, title.get("file") or source, *r.line_range(title))
     url = r.opt(d, "url")
     if url:
-        if not url.startswith(("https://", "http://")):
-            raise r.fail(d, f"url {url!r} must be the http(s) address of the published page")
-        kg.add(iri, SCHEMA.url, URIRef(url))
-        if not source:
-            kg.add(iri, PROV.wasDerivedFrom, kg.web_excerpt(r.req(d, "key"), iri, url))
+        kg.add(iri, SCHEMA.url, page_address(r, d, url))
+    if source:
+        kg.add(iri, FDX.sourceFile, Literal(source))
+        excerpt = kg.derived(iri, title.get("file") or source, *r.line_range(title))
+        if url and not title.get("file"):  # the local copy was read from this page: the excerpt says so
+            kg.add(excerpt, SCHEMA.url, page_address(r, d, url))
+    elif url:
+        kg.add(iri, PROV.wasDerivedFrom, kg.web_excerpt(r.req(d, "key"), iri, url))
+    for also in r.opt(d, "see_also", list, []):
+        kg.add(iri, RDFS.seeAlso, page_address(r, d, also))
+    if d.get("completeness"):
+        if d.get("coverage"):
+            raise r.fail(d, "give the coverage note once: in 'completeness' (a plan) or 'coverage', not both")
+        add_completeness(kg.graph, r, iri, r.req(d, "completeness", dict))
     seen = r.opt(d, "seen")
     if seen:
         kg.date(iri, FDX.dateSeen, _iso_date(r, d, "seen", seen))
@@ -230,7 +235,29 @@ def _iso_date(r, rec, field: str, value) -> str:
 
 
 def _date_or_month(value: str) -> Literal:
-    """`2021-09` (as printed: 令和３年９月) stays a month; a full date becomes xsd:date."""
+    """`2021-09` (as printed: 令和３年９月) stays a month, `2022` a year; a full date becomes xsd:date."""
+    if len(value) == 4:
+        return Literal(value, datatype=XSD.gYear)
     if len(value) == 7:
         return Literal(value, datatype=XSD.gYearMonth)
     return Literal(dt.date.fromisoformat(value))
+
+
+def link_document_owners(kg: KG, folder: Path, departments) -> None:
+    """`owner:` (a department's printed hierarchy, outermost first) → fdx:responsibleUnit of the plan;
+    read after the departments exist."""
+    path = folder / "documents.yaml"
+    if not path.exists():
+        return
+    r = kg.reader(path)
+    for d in load_checked(path, "documents_file", kg.sources_dir)["documents"]:
+        owner = r.opt(d, "owner", list)
+        if owner is None:
+            continue
+        if not owner or not all(isinstance(n, str) for n in owner):
+            raise r.fail(d, f"owner must be a department's names, outermost first, e.g. [企画部, 情報政策課]; "
+                         f"got {owner!r}")
+        try:
+            kg.add(kg.document(d["key"]), FDX.responsibleUnit, departments.unit(owner))
+        except ValueError as exc:
+            raise r.fail(d, str(exc)) from exc

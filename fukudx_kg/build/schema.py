@@ -15,13 +15,16 @@ KINDS: dict[str, dict[str, str | None]] = {
     # `file` (or `source`) names another local copy than the file's default.
     CELL: {"text": None, "lines": None, "file": None, "source": None},
     "prefecture": {"code": None, "local_government_code": None, "standard_area_code": None, "name_ja": None,
-                   "name_kana": None, "name_en": None, "fiscal_years": None, "publisher_note": None},
+                   "name_kana": None, "name_en": None, "fiscal_years": None, "publisher_note": None,
+                   "completeness": "completeness"},
+    # how complete a prefecture's or a plan's data is: full-list, partial-items or plan-metadata-only
+    "completeness": {"level": None, "ja": None, "en": None},
     # documents.yaml
     "documents_file": {"documents": "document"},
     "document": {"key": None, "title": CELL, "title_en": None, "short_title": CELL, "source": None, "lines": None,
-                 "url": None, "seen": None, "issued": None, "issued_lines": None, "period": "period",
-                 "revision_of": None, "part_of": None, "fiscal_year": None, "note": None,
-                 "coverage": "coverage", "flags": None},
+                 "url": None, "see_also": None, "seen": None, "issued": None, "issued_lines": None,
+                 "period": "period", "revision_of": None, "part_of": None, "fiscal_year": None, "note": None,
+                 "coverage": "coverage", "completeness": "completeness", "owner": None, "flags": None},
     "period": {"start": None, "end": None, "first_fy": None, "last_fy": None, "text": None, "lines": None,
                "flags": None},
     "coverage": {"ja": None, "en": None},
@@ -43,13 +46,15 @@ KINDS: dict[str, dict[str, str | None]] = {
     "post": {"key": None, "name": None, "name_en": None, "held_by": None},
     # initiatives/*.yaml
     "list_file": {"source": None, "list": None, "key": None, "scheme": None, "fiscal_year": None,
-                  "sections": "list_section", "rows": "row"},
+                  "sections": "list_section", "rows": "row", "kpis": "kpi"},
     "list_section": {"chapter": None, "code": None, "key": None, "field": None, "parent": None, "name": None,
                      "lines": None, "responsible": None, "responsible_lines": None, "flags": None},
     "row": {"item": None, "chapter": None, "n": None, "lines": None, "departments": None, "program": CELL,
-            "name": CELL, "overview": CELL, "target": CELL, "kpis": "kpi", "notes": CELL, "flags": None},
+            "name": CELL, "overview": CELL, "target": CELL, "kpis": "kpi", "notes": CELL, "url": None,
+            "flags": None},
     "kpi": {"label": None, "text": None, "lines": None, "value": None, "unit": None, "target_fy": None,
-            "qualifiers": None, "qualitative": None, "definition": CELL, "values": "kpi_value", "flags": None},
+            "qualifiers": None, "qualitative": None, "definition": CELL, "values": "kpi_value", "url": None,
+            "flags": None},
     "kpi_value": {"role": None, "value": None, "printed": None, "unit": None, "fy": None, "year": None,
                   "date": None, "lines": None, "qualifiers": None, "flags": None},
     # meetings.yaml
@@ -77,16 +82,19 @@ KINDS: dict[str, dict[str, str | None]] = {
     "roadmap_fact": {"roadmap": None, "roadmap_row": None, "fy": None, "phase": None, "evidence": None,
                      "source": None, "lines": None, "item": None, "speaker": None, "text": None, "flags": None},
     # themes.yaml (this prefecture's links) and data/themes/*.yaml (the shared schemes)
-    "themes_file": {"scheme_file": None, "links": "theme_link"},
-    "theme_link": {"scheme": None, "chapter": None, "code": None, "theme": None},
+    "themes_file": {"source": None, "links": "theme_link"},
+    "theme_link": {"target": None, "theme": None, "match": None, "evidence": CELL, "inherit": None,
+                   "doubtful": None},
     "theme_scheme_file": {"scheme": "theme_scheme", "themes": "theme"},
-    "theme_scheme": {"key": None, "label_ja": None, "label_en": None},
-    "theme": {"key": None, "ja": None, "en": None, "versions": None},
+    "theme_scheme": {"key": None, "path": None, "label_ja": None, "label_en": None},
+    "theme": {"key": None, "ja": None, "en": None, "versions": None, "definition_ja": None,
+              "definition_en": None},
 }
 
 REQUIRED: dict[str, set[str]] = {
     CELL: {"text", "lines"},
-    "prefecture": {"code", "local_government_code", "standard_area_code", "name_ja", "name_kana", "name_en"},
+    "prefecture": {"code", "name_ja", "completeness"},
+    "completeness": {"level", "ja"},
     "documents_file": {"documents"},
     "document": {"key", "title"},
     "coverage": {"ja"},
@@ -99,7 +107,7 @@ REQUIRED: dict[str, set[str]] = {
     "unplaced": {"text", "lines"},
     "governance": {"text", "lines"},
     "post": {"key", "name", "held_by"},
-    "list_file": {"source", "list", "key", "scheme", "sections", "rows"},
+    "list_file": {"source", "list", "key"},
     "list_section": {"name", "lines"},
     "row": {"item", "n", "lines", "departments"},
     "kpi": {"label"},
@@ -111,11 +119,11 @@ REQUIRED: dict[str, set[str]] = {
     "agenda_item": {"text", "lines"},
     "service": {"key", "source", "name"},
     "roadmap_fact": {"roadmap", "roadmap_row", "fy", "phase", "evidence", "source", "lines"},
-    "themes_file": {"scheme_file", "links"},
-    "theme_link": {"scheme", "code", "theme"},
+    "themes_file": {"links"},
+    "theme_link": {"target", "theme", "match", "evidence"},
     "theme_scheme_file": {"scheme", "themes"},
     "theme_scheme": {"key", "label_ja", "label_en"},
-    "theme": {"key", "ja", "en", "versions"},
+    "theme": {"key", "ja", "en"},
 }
 
 # The file kinds of a prefecture folder, by the file (or folder/*.yaml) they live in.

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from rdflib import URIRef
 
 from fukudx_kg.build.schema import CELL, KINDS, REQUIRED
 from fukudx_kg.build.seedtext import text_in_lines
@@ -170,3 +171,10 @@ class Reader:
         if first < 1 or last < first:
             raise self.fail(record, f"field '{key}' {value!r}: need 1 <= first <= last")
         return first, last
+
+
+def page_address(r: Reader, rec: Record, url: object) -> URIRef:
+    """A published page's address as an IRI; anything else is a curation slip."""
+    if not isinstance(url, str) or not url.startswith(("https://", "http://")) or any(c.isspace() for c in url):
+        raise r.fail(rec, f"{url!r} must be the http(s) address of a published page (one per list item)")
+    return URIRef(url)

@@ -266,6 +266,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "graph.classes": {"ja": "クラス別の件数", "en": "Instances per class"},
     "graph.query": {"ja": "このグラフをSPARQLで調べる", "en": "Query this graph with SPARQL"},
     "graph.shared": {"ja": "共通データ（年度・日付・テーマ）", "en": "Shared data (fiscal years, dates, themes)"},
+    "graph.national": {"ja": "全国の都道府県（未収録の県のコード・名称・e-Stat地域）",
+                       "en": "All prefectures (codes, names and e-Stat areas of those not yet curated)"},
     "err.title": {"ja": "エラー", "en": "Error"},
     "err.bad_request": {"ja": "要求を処理できません", "en": "Bad request"},
     "footer.licence": {"ja": "ライセンス", "en": "Licence"},
