@@ -56,7 +56,16 @@ class State:
 
 def register(app: Flask) -> None:
     """Install the browser on `app` (after the runtime; see server.py): every page family's routes."""
-    from fukudx_kg.browser import downloads, graphs, home, ontology, query_pages, resources, search_page  # noqa: F401
+    from fukudx_kg.browser import (  # noqa: F401
+        compare,
+        downloads,
+        graphs,
+        home,
+        ontology,
+        query_pages,
+        resources,
+        search_page,
+    )
 
     app.register_blueprint(bp)
 

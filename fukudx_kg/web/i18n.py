@@ -69,6 +69,7 @@ MESSAGES: dict[str, dict[str, str]] = {
                      "en": "Prefectural digital-transformation policy as linked data, traceable to the source lines"},
     "nav.home": {"ja": "ホーム", "en": "Home"},
     "nav.search": {"ja": "検索", "en": "Search"},
+    "nav.compare": {"ja": "比較", "en": "Compare"},
     "nav.query": {"ja": "SPARQLクエリ", "en": "SPARQL query"},
     "nav.ontology": {"ja": "語彙（オントロジー）", "en": "Vocabulary (ontology)"},
     "nav.downloads": {"ja": "ダウンロード", "en": "Downloads"},
