@@ -190,7 +190,7 @@ def test_charts_are_per_prefecture(two):
     assert root.find(SVG + "title").text.startswith("テスト県")
     labels = [t.text for t in root.iter(SVG + "title")]
     assert "デジタル推進部" in labels and "企画調整部" not in labels
-    assert requests.get(two.url("/charts/kpi-by-department.svg"), params={"pref": "42"}, timeout=30).status_code == 404
+    assert requests.get(two.url("/charts/kpi-by-department.svg"), params={"pref": "05"}, timeout=30).status_code == 404
     units = ET.fromstring(requests.get(two.url("/charts/kpi-by-unit.svg"), timeout=30).content)
     legend = {t.text for t in units.iter(SVG + "text")}
     assert {"福島県", "テスト県"} <= legend

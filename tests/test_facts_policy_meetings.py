@@ -23,8 +23,8 @@ def test_policy_period(kg):
 
 def test_revision_of_2021_policy(kg):
     printed(POLICY, 7, "令和６年３月 中間見直し")
-    rows = select(kg, """SELECT ?issued ?orig WHERE { ?rev prov:wasRevisionOf ?d ; dcterms:issued ?issued .
-                                                     ?d dcterms:issued ?orig }""")
+    rows = select(kg, """SELECT ?issued ?orig WHERE { ?rev prov:wasRevisionOf ?d ; dcterms:issued ?issued ;
+                                  fdx:inPrefecture/fdx:prefectureCode "07" . ?d dcterms:issued ?orig }""")
     assert [(r["issued"], r["orig"]) for r in rows] == [("2024-03", "2021-09")]
 
 
@@ -139,8 +139,10 @@ def test_fiscal_years(kg, year, ja, start, end):
 
 
 def test_all_fiscal_years_r3_to_r8(kg):
+    """Fukushima's folder describes 令和3年度–令和8年度 (its fiscal_years); other folders add their own years."""
     rows = select(kg, "SELECT ?n WHERE { ?fy a fdx:FiscalYear ; fdx:fiscalYearNumber ?n } ORDER BY ?n")
-    assert [r["n"] for r in rows] == [str(y) for y in range(2021, 2027)]
+    years = [int(r["n"]) for r in rows]
+    assert len(years) == len(set(years)) and set(range(2021, 2027)) <= set(years)
 
 
 def test_prefecture_codes(kg):

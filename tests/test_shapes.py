@@ -17,7 +17,7 @@ from rdflib.plugins.sparql.parser import parseQuery
 from rdflib.plugins.sparql.processor import SPARQLProcessor
 
 from fukudx_kg import validate as v
-from fukudx_kg.build.iris import FDX
+from fukudx_kg.build.iris import FDX, SCHEMA
 
 pytestmark = pytest.mark.slow  # one pySHACL run per broken-shape case
 
@@ -175,7 +175,7 @@ CASES = {
     "every entity has provenance": (FDX.Program, "fdxsh:EntityProvenanceShape",
                                     lambda g, s: drop(g, s, PROV.wasDerivedFrom)),
     "web excerpt needs its address": (FDX.SourceExcerpt, "fdxsh:SourceExcerptShape", lambda g, s: broken(
-        g, [(s, FDX.sourceFile, None), (s, FDX.lineStart, None), (s, FDX.lineEnd, None)])),
+        g, [(s, FDX.sourceFile, None), (s, FDX.lineStart, None), (s, FDX.lineEnd, None), (s, SCHEMA.url, None)])),
     "fiscal year dates": (FDX.FiscalYear, "fdxsh:FiscalYearShape",
                           lambda g, s: swap(g, s, FDX.endDate, date("2099-03-31"))),
     "fiscal year start before end": (FDX.FiscalYear, "fdxsh:FiscalYearShape",
@@ -190,7 +190,8 @@ CASES = {
     "theme scheme": (FDX.Theme, "fdxsh:ThemeShape", lambda g, s: drop(g, s, SKOS.inScheme)),
     "excerpt lines order": (FDX.SourceExcerpt, "fdxsh:SourceExcerptShape",
                             lambda g, s: swap(g, s, FDX.lineStart, Literal(99999))),
-    "excerpt file": (FDX.SourceExcerpt, "fdxsh:SourceExcerptShape", lambda g, s: drop(g, s, FDX.sourceFile)),
+    "excerpt file": (FDX.SourceExcerpt, "fdxsh:SourceExcerptShape",  # lines without their file, no address
+                     lambda g, s: broken(g, [(s, FDX.sourceFile, None), (s, SCHEMA.url, None)])),
     "statement speaker": (FDX.Statement, "fdxsh:StatementShape", lambda g, s: drop(g, s, FDX.speaker)),
     "prefecture completeness is a level": (FDX.Prefecture, "fdxsh:PrefectureShape",
                                            lambda g, s: swap(g, s, FDX.completeness, FDX.Baseline)),
