@@ -439,3 +439,12 @@ def test_unquoted_launch_date_is_reported_at_its_line(data_dir, tmp_path):
     path.write_text(MEETINGS.replace('date: "2024-03-19"', "date: 2024-03-19"), encoding="utf-8")
     message = build_error(data_dir, tmp_path)
     assert message.startswith(f"{path}:{line_of(path, 'launch:')}: field 'date' must be str, got date")
+
+
+def test_value_without_a_time_must_say_why(data_dir, tmp_path):
+    """A value printed with no year is kept only with a flag saying so; silently undated is a slip."""
+    path = data_dir / "prefectures" / FOLDER / "initiatives" / "plan.yaml"
+    edit(path, "year: 2023, ", "")
+    message = build_error(data_dir, tmp_path)
+    assert message.startswith(f"{path}:") and "a value printed with no time at all gives none and says so in " \
+        "'flags'" in message

@@ -168,7 +168,8 @@ CASES = {
     "kpi without target says why": (FDX.KPI, "fdxsh:KPIShape", lambda g, s: broken(
         g, [(s, FDX.targetValue, None), (s, FDX.qualitative, None), (s, FDX.curationNote, None)])),
     "kpi value role": (FDX.KPIValue, "fdxsh:KPIValueShape", lambda g, s: drop(g, s, FDX.valueRole)),
-    "kpi value has a time": (FDX.KPIValue, "fdxsh:KPIValueShape", lambda g, s: drop(g, s, FDX.valueFiscalYear)),
+    "kpi value has a time or says why not": (FDX.KPIValue, "fdxsh:KPIValueShape", lambda g, s: broken(
+        g, [(s, FDX.valueFiscalYear, None), (s, FDX.valueYear, None), (s, FDX.curationNote, None)])),
     "kpi value number has a unit": (FDX.KPIValue, "fdxsh:KPIValueShape", lambda g, s: drop(g, s, FDX.valueUnit)),
     "kpi value as printed": (FDX.KPIValue, "fdxsh:KPIValueShape", lambda g, s: drop(g, s, FDX.valuePrinted)),
     "document provenance": (FDX.PolicyDocument, "fdxsh:provenance", lambda g, s: drop(g, s, PROV.wasDerivedFrom)),

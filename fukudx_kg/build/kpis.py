@@ -116,9 +116,11 @@ class KPIBuilder:
         if role not in ROLES:
             raise r.fail(rec, f"role {role!r}: use one of {', '.join(ROLES)}")
         fy, year, date = r.opt(rec, "fy", int), r.opt(rec, "year", int), r.opt(rec, "date")
-        if sum(x is not None for x in (fy, year, date)) != 1:
+        times = sum(x is not None for x in (fy, year, date))
+        if times > 1 or times == 0 and not rec.get("flags"):
             raise r.fail(rec, "a value needs exactly one of 'fy' (fiscal year as printed, 2022 for 令和4年度), "
-                         "'year' (a calendar year, as in 2022年) or 'date'")
+                         "'year' (a calendar year, as in 2022年) or 'date'; a value printed with no time at all "
+                         "gives none and says so in 'flags'")
         for y in (fy, year):
             if y is not None and not 2000 <= y <= 2100:
                 raise r.fail(rec, f"year {y} is not a Gregorian year")
