@@ -1,13 +1,13 @@
-"""Benchmark: our endpoint (python server.py, gunicorn) against `oxigraph serve` on the same data.
+"""Benchmark: our endpoint (python server.py, production mode) against `oxigraph serve` on the same data.
 
-    .venv/bin/python -m bench [--duration 5] [--concurrency 1,8] [--query NAME …] [--json FILE]
+    .venv/bin/python -m bench [--duration 3] [--concurrency 1,16] [--query NAME …] [--no-rq] [--json FILE]
 
 Builds the dataset into a temporary directory, starts both servers on loopback (oxigraph
 `serve-read-only --union-default-graph`, the PyPI `oxigraph` matching pyoxigraph), checks that
-both give the same number of results for every query, then for each query and concurrency
-level runs closed-loop clients (persistent HTTP/1.1 connections, one per client thread) for the
-given duration against each server in turn, and prints requests/s, p50/p95 latency and the
-ratios ours ÷ oxigraph. Not part of the test run.
+both give the same number of results for every query (the built-in ones and every queries/**/*.rq),
+then for each query and connection count runs `wrk` (a native load generator, `bench.wrk`)
+alternating A B A B between the servers, and prints requests/s, p50/p99 latency, the ratio
+ours ÷ oxigraph and the load generator's CPU share. Not part of the test run.
 """
 
 from __future__ import annotations
@@ -23,11 +23,11 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlencode
+
+from bench import wrk
 
 ROOT = Path(__file__).resolve().parent.parent
 FDX = "https://w3id.org/fukudx/ontology#"
@@ -87,76 +87,43 @@ class Target:
     port: int
     path: str  # query endpoint path
 
-    def request_path(self, query: str) -> str:
-        return f"{self.path}?{urlencode({'query': query})}"
 
-
-@dataclass
-class Measurement:
-    requests: int
-    errors: int
-    seconds: float
-    latencies: list[float]
-
-    @property
-    def rps(self) -> float:
-        return self.requests / self.seconds if self.seconds else 0.0
-
-    def percentile(self, fraction: float) -> float:
-        if not self.latencies:
-            return float("nan")
-        ordered = sorted(self.latencies)
-        return ordered[min(len(ordered) - 1, int(len(ordered) * fraction))]
-
-
-def _one(conn: http.client.HTTPConnection, path: str, accept: str) -> tuple[int, bytes]:
-    conn.request("GET", path, headers={"Accept": accept})
+def _one(conn: http.client.HTTPConnection, path: str, query: str, accept: str) -> tuple[int, bytes]:
+    conn.request("POST", path, body=query.encode("utf-8"),
+                 headers={"Accept": accept, "Content-Type": "application/sparql-query"})
     response = conn.getresponse()
     return response.status, response.read()
 
 
-def run_load(target: Target, query: str, accept: str, clients: int, duration: float) -> Measurement:
-    path = target.request_path(query)
-    stop_at = time.monotonic() + duration
-    lock = threading.Lock()
-    latencies: list[float] = []
-    counts = {"ok": 0, "errors": 0}
+def _example_queries() -> dict[str, tuple[str, str]]:
+    """Every queries/*.rq and queries/*/*.rq, as SELECT/ASK results in JSON."""
+    found = {}
+    for path in sorted((ROOT / "queries").glob("*.rq")) + sorted((ROOT / "queries").glob("*/*.rq")):
+        name = path.stem if path.parent.name == "queries" else f"{path.parent.name}.{path.stem}"
+        found[f"rq:{name}"] = (path.read_text(encoding="utf-8"), JSON_RESULTS)
+    return found
 
-    def client():
-        conn = http.client.HTTPConnection("127.0.0.1", target.port, timeout=60)
-        local, ok, errors = [], 0, 0
-        while time.monotonic() < stop_at:
-            started = time.perf_counter()
-            try:
-                status, _ = _one(conn, path, accept)
-            except (OSError, http.client.HTTPException):
-                errors += 1
-                conn.close()
-                conn = http.client.HTTPConnection("127.0.0.1", target.port, timeout=60)
-                continue
-            local.append(time.perf_counter() - started)
-            if status == 200:
-                ok += 1
-            else:
-                errors += 1
-        conn.close()
-        with lock:
-            latencies.extend(local)
-            counts["ok"] += ok
-            counts["errors"] += errors
 
-    threads = [threading.Thread(target=client) for _ in range(clients)]
-    started = time.monotonic()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return Measurement(counts["ok"], counts["errors"], time.monotonic() - started, latencies)
+def measure(target: Target, query: str, accept: str, connections: int, duration: float) -> wrk.WrkResult:
+    return wrk.run(f"http://127.0.0.1:{target.port}{target.path}", query, accept, connections, duration)
+
+
+def alternate(targets: list[Target], query: str, accept: str, connections: int, duration: float,
+              rounds: int = 2) -> dict[str, wrk.WrkResult]:
+    """A B A B: each server measured `rounds` times, interleaved, so drift hits both alike."""
+    runs: dict[str, list[wrk.WrkResult]] = {t.name: [] for t in targets}
+    for _ in range(rounds):
+        for target in targets:
+            runs[target.name].append(measure(target, query, accept, connections, duration))
+    return {name: wrk.WrkResult(statistics.mean(r.rps for r in rs), statistics.median(r.p50_ms for r in rs),
+                                max(r.p99_ms for r in rs), sum(r.errors for r in rs),
+                                max(r.client_cpu_share for r in rs))
+            for name, rs in runs.items()}
 
 
 def _result_size(target: Target, query: str, accept: str) -> int:
     conn = http.client.HTTPConnection("127.0.0.1", target.port, timeout=60)
-    status, body = _one(conn, target.request_path(query), accept)
+    status, body = _one(conn, target.path, query, accept)
     conn.close()
     if status != 200:
         raise RuntimeError(f"{target.name}: HTTP {status}: {body[:300]!r}")
@@ -173,13 +140,18 @@ def _result_size(target: Target, query: str, accept: str) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--duration", type=float, default=5.0, help="seconds per query, level and server")
-    parser.add_argument("--concurrency", default="1,8", help="comma-separated client counts")
-    parser.add_argument("--query", action="append", choices=sorted(QUERIES), help="run only these queries")
+    parser.add_argument("--duration", type=float, default=3.0, help="seconds per wrk run (each server runs twice)")
+    parser.add_argument("--concurrency", default="1,16", help="comma-separated connection counts")
+    parser.add_argument("--query", action="append", help="run only these queries (names as printed)")
+    parser.add_argument("--no-rq", action="store_true", help="only the built-in queries, not queries/**/*.rq")
     parser.add_argument("--json", type=Path, help="also write the results as JSON here")
     args = parser.parse_args(argv)
     levels = [int(x) for x in args.concurrency.split(",") if x.strip()]
-    names = args.query or list(QUERIES)
+    if not wrk.available():
+        print("wrk is not installed (Debian: apt-get install wrk); it is the load generator", file=sys.stderr)
+        return 2
+    queries = dict(QUERIES) if args.no_rq else {**QUERIES, **_example_queries()}
+    names = args.query or list(queries)
 
     sys.path.insert(0, str(ROOT))
     from fukudx_kg.build.pipeline import build
@@ -212,37 +184,38 @@ def main(argv: list[str] | None = None) -> int:
         _wait("127.0.0.1", ours_port, "/readyz", ours)
         _wait("127.0.0.1", ox_port, "/query?query=ASK%7B%7D", oxigraph)
         version = subprocess.run([str(oxigraph_bin), "--version"], capture_output=True, text=True).stdout.strip()
-        print(f"ours: python server.py (gunicorn, defaults); oxigraph: {version} serve-read-only", flush=True)
+        print(f"ours: python server.py (granian, defaults); oxigraph: {version} serve-read-only; "
+              f"load: {subprocess.run(['wrk', '--version'], capture_output=True, text=True).stdout.split()[1]} "
+              f"(wrk, A B A B); machine: {os.cpu_count()} cores", flush=True)
 
         targets = [Target("ours", ours_port, "/sparql"), Target("oxigraph", ox_port, "/query")]
         results = []
-        header = ("| query | clients | ours req/s | oxigraph req/s | ratio req/s | ours p50 ms | oxigraph p50 ms "
-                  "| ours p95 ms | oxigraph p95 ms | errors |")
-        print("\n" + header + "\n" + "|---" * 10 + "|", flush=True)
+        header = ("| query | conns | ours req/s | oxigraph req/s | ratio | ours p50 ms | oxigraph p50 ms "
+                  "| ours p99 ms | oxigraph p99 ms | errors | wrk CPU share |")
+        print("\n" + header + "\n" + "|---" * 11 + "|", flush=True)
         for name in names:
-            query, accept = QUERIES[name]
+            query, accept = queries[name]
             sizes = {t.name: _result_size(t, query, accept) for t in targets}
             if sizes["ours"] != sizes["oxigraph"]:
                 raise RuntimeError(f"{name}: result sizes differ: {sizes}")
             for clients in levels:
                 for target in targets:  # warm-up
-                    run_load(target, query, accept, clients, min(1.0, args.duration / 5))
-                measured = {t.name: run_load(t, query, accept, clients, args.duration) for t in targets}
+                    measure(target, query, accept, clients, 1)
+                measured = alternate(targets, query, accept, clients, args.duration)
                 ours_m, ox_m = measured["ours"], measured["oxigraph"]
                 row = {
-                    "query": name, "clients": clients, "result_size": sizes["ours"],
+                    "query": name, "connections": clients, "result_size": sizes["ours"],
                     "ours_rps": round(ours_m.rps, 1), "oxigraph_rps": round(ox_m.rps, 1),
                     "ratio_rps": round(ours_m.rps / ox_m.rps, 3) if ox_m.rps else None,
-                    "ours_p50_ms": round(ours_m.percentile(0.5) * 1000, 2),
-                    "oxigraph_p50_ms": round(ox_m.percentile(0.5) * 1000, 2),
-                    "ours_p95_ms": round(ours_m.percentile(0.95) * 1000, 2),
-                    "oxigraph_p95_ms": round(ox_m.percentile(0.95) * 1000, 2),
+                    "ours_p50_ms": round(ours_m.p50_ms, 2), "oxigraph_p50_ms": round(ox_m.p50_ms, 2),
+                    "ours_p99_ms": round(ours_m.p99_ms, 2), "oxigraph_p99_ms": round(ox_m.p99_ms, 2),
                     "errors": ours_m.errors + ox_m.errors,
+                    "client_cpu_share": round(max(ours_m.client_cpu_share, ox_m.client_cpu_share), 3),
                 }
                 results.append(row)
                 print(f"| {name} | {clients} | {row['ours_rps']} | {row['oxigraph_rps']} | {row['ratio_rps']} "
-                      f"| {row['ours_p50_ms']} | {row['oxigraph_p50_ms']} | {row['ours_p95_ms']} "
-                      f"| {row['oxigraph_p95_ms']} | {row['errors']} |", flush=True)
+                      f"| {row['ours_p50_ms']} | {row['oxigraph_p50_ms']} | {row['ours_p99_ms']} "
+                      f"| {row['oxigraph_p99_ms']} | {row['errors']} | {row['client_cpu_share']} |", flush=True)
         ratios = [r["ratio_rps"] for r in results if r["ratio_rps"]]
         if ratios:
             geo = statistics.geometric_mean(ratios)
