@@ -33,6 +33,7 @@ from fukudx_kg.browser import compare_text
 from fukudx_kg.browser.compare_svg import PlanBar, PlanGroup, Words, plans_timeline, year_range
 from fukudx_kg.browser.core import base_iri, bp, render_page, state, t
 from fukudx_kg.browser.describe import Describer
+from fukudx_kg.web import i18n
 from fukudx_kg.web.errors import ProtocolError
 
 compare_text.install()
@@ -83,12 +84,18 @@ def _records(rows: list[dict], columns: list[str]) -> list[list]:
     return [[row.get(c) for c in columns] for row in rows]
 
 
+# The levels' names are the ontology's labels (fdx:FullList …), defined once there.
+LEVEL_LABELS = """SELECT ?notation ?label WHERE {{ ?level a fdx:Completeness ; skos:notation ?notation ;
+    rdfs:label ?label FILTER(LANG(?label) = "{lang}") }}"""
+
+
 def level(code: str | None) -> str:
-    """The completeness level's name in the UI language (its notation if the level is new)."""
+    """The completeness level's name in the UI language, as the ontology labels it (its notation if unlabelled)."""
     if not code:
         return "—"
-    text = t(f"cmp.level.{code}")
-    return code if text.startswith("cmp.level.") else text
+    lang = g.get("lang", i18n.DEFAULT_LANG)  # one of i18n.LANGS, set by the request's negotiation
+    labels = params.RESULTS.get(g.describer.reader, LEVEL_LABELS.format(lang=lang))
+    return next((row["label"] for row in labels if row["notation"] == code), code)
 
 
 def pref_iri(code: str) -> str:

@@ -40,15 +40,16 @@ def build_graphs(data_dir: Path, iris: Iris, folders: list[Path] | None = None
     national = read_prefectures(data_dir / "national" / "prefectures.csv")
     graphs: dict[URIRef, Graph] = {iris.ontology_graph(): ontology_graph(), iris.shared_graph(): shared}
     origins: dict[URIRef, str] = {}
+    curated: set[str] = set()
     for folder in folders or prefecture_folders(data_dir):
         kg = build_prefecture_graph(folder, iris, sources_dir, shared, themes, national)
         name = iris.prefecture_graph(kg.pref_code)
         if name in graphs:
             raise SourceError(folder / "prefecture.yaml", 1, f"prefecture code {kg.pref_code} is used by two folders")
         graphs[name] = kg.graph
+        curated.add(kg.pref_code)
         origins.update(kg.origins)
     if folders is None:  # a folder validated alone does not speak for the others
-        curated = {str(name).rsplit("/", 1)[-1] for name in graphs}
         graphs[iris.national_graph()] = add_uncurated(iris, national, curated)
     return graphs, origins
 
@@ -89,13 +90,13 @@ def build_prefecture_graph(folder: Path, iris: Iris, sources_dir: Path, shared: 
 def _build_folder(kg: KG, folder: Path, themes: dict[str, URIRef],
                   national: dict[str, NationalPrefecture]) -> None:
     pref = build_prefecture(kg, folder, national)
-    build_documents(kg, folder, pref)
+    owned = build_documents(kg, folder, pref)
     meetings = MeetingsPart(kg, folder / "meetings.yaml") if (folder / "meetings.yaml").exists() else None
     if meetings is not None:
         meetings.register_documents(kg)
     build_places(kg, folder, pref)
     departments = Departments(kg, folder, pref)
-    link_document_owners(kg, folder, departments)
+    link_document_owners(kg, owned, departments)
     policies: dict[str, PolicyPart] = {}
     for path in sorted((folder / "policy").glob("*.yaml")):
         part = PolicyPart(kg, path)

@@ -145,11 +145,12 @@ def _groups(kg: KG, folder: Path, municipalities: dict[str, URIRef]) -> None:
         kg.add(groups[row["group_id"]], SKOS.member, municipalities[row["code6"]])
 
 
-def build_documents(kg: KG, folder: Path, pref: URIRef) -> None:
-    """PolicyDocuments; registered first so every excerpt can point at its document."""
+def build_documents(kg: KG, folder: Path, pref: URIRef) -> list:
+    """PolicyDocuments; registered first so every excerpt can point at its document. Returns the
+    records naming an `owner`, with their reader, for `link_document_owners` once departments exist."""
     path = folder / "documents.yaml"
     if not path.exists():
-        return
+        return []
     data = load_checked(path, "documents_file", kg.sources_dir)
     r = kg.reader(path)
     entries = r.req(data, "documents", list)
@@ -167,6 +168,7 @@ def build_documents(kg: KG, folder: Path, pref: URIRef) -> None:
         kg.register_document(key, kg.pref_iri(f"doc/{key}"), source, first, last)
     for d in entries:
         _document(kg, r, d, pref)
+    return [(r, d) for d in entries if d.get("owner") is not None]
 
 
 def _document(kg: KG, r, d, pref: URIRef) -> None:
@@ -243,17 +245,11 @@ def _date_or_month(value: str) -> Literal:
     return Literal(dt.date.fromisoformat(value))
 
 
-def link_document_owners(kg: KG, folder: Path, departments) -> None:
-    """`owner:` (a department's printed hierarchy, outermost first) → fdx:responsibleUnit of the plan;
-    read after the departments exist."""
-    path = folder / "documents.yaml"
-    if not path.exists():
-        return
-    r = kg.reader(path)
-    for d in load_checked(path, "documents_file", kg.sources_dir)["documents"]:
+def link_document_owners(kg: KG, owned: list, departments) -> None:
+    """`owner:` (a department's printed hierarchy, outermost first) → fdx:responsibleUnit of the plan,
+    for the records `build_documents` returned, once the departments exist."""
+    for r, d in owned:
         owner = r.opt(d, "owner", list)
-        if owner is None:
-            continue
         if not owner or not all(isinstance(n, str) for n in owner):
             raise r.fail(d, f"owner must be a department's names, outermost first, e.g. [企画部, 情報政策課]; "
                          f"got {owner!r}")
