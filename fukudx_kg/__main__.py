@@ -28,6 +28,11 @@ def main(argv: list[str] | None = None) -> int:
     v.add_argument("--format", choices=["text", "json", "junit"], default="text")
     v.add_argument("--shapes", type=Path, default=None, help="shapes file (default: shapes/fukudx-shapes.ttl)")
     v.add_argument("--output", type=Path, default=None, help="write the report here instead of stdout")
+    v.add_argument("--engine", choices=["auto", "pyshacl", "rudof"], default="auto",
+                   help="pyshacl: the reference; rudof: pyrudof, groups of linked graphs in parallel processes, "
+                   "the same results ~10x faster at 47 prefectures' size; auto (default): rudof for inputs over "
+                   "~100,000 statements when pyrudof is installed, pyshacl otherwise")
+    v.add_argument("--jobs", type=int, default=None, help="processes for --engine rudof (default: one per core)")
 
     args = parser.parse_args(argv)
     try:
@@ -60,6 +65,8 @@ def _build(args) -> int:
 
 
 def _validate(args) -> int:
+    from rdflib import Graph
+
     from fukudx_kg import validate as v
     paths = list(args.paths)
     if not paths:
@@ -75,15 +82,23 @@ def _validate(args) -> int:
         for folder in folders:
             if not (folder / "prefecture.yaml").is_file():
                 raise v.UnreadableInput(f"{folder}: a folder to validate is a prefecture folder (with prefecture.yaml)")
-        data = v.load([p for p in paths if not p.is_dir()])
+        files = [p for p in paths if not p.is_dir()]
+        engine = v.choose_engine(args.engine, files)
+        if engine == "rudof" and not v.fast_available():
+            raise v.UnreadableInput("--engine rudof needs pyrudof (pip install -r requirements.txt)")
+        data = v.load(files) if engine == "pyshacl" else None
         origins: dict = {}
+        folded = Graph()
         for folder in folders:
             graph, found = v.load_folder(folder)
-            data += graph
+            folded += graph
             origins.update(found)
         if not shapes.is_file():
             raise v.UnreadableInput(f"{shapes}: no such shapes file")
-        conforms, violations = v.run(data, shapes, origins)
+        if data is not None:
+            conforms, violations = v.run(data + folded, shapes, origins)
+        else:
+            conforms, violations = v.run_fast(v.read_quads(files, folded), shapes, origins, args.jobs)
     except v.UnreadableInput as exc:
         print(f"validate: {exc}", file=sys.stderr)
         return v.EXIT_UNREADABLE
