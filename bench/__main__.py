@@ -1,7 +1,7 @@
-"""`python -m bench` (also `make bench`): our endpoint against `oxigraph serve` on the same data."""
+"""`python -m bench` (also `make bench`): our endpoint against oxigraph and rdflib-endpoint on the same data."""
 
 import sys
 
-from bench.compare_oxigraph import main
+from bench.throughput import main
 
 sys.exit(main())

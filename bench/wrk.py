@@ -1,8 +1,10 @@
 """Load from a native generator: `wrk` (Debian), so the client is never the bottleneck.
 
-Each run POSTs one SPARQL query (application/sparql-query) over persistent connections for a fixed
-time and reports requests/s, p50/p99 latency, non-2xx answers and the share of the machine's CPU
-that wrk itself used, so a reader can see whether the client limited the result.
+Each run POSTs one SPARQL query (application/sparql-query), or GETs one page, over persistent
+connections for a fixed time and reports requests/s, p50/p99 latency, non-2xx answers and the share
+of the machine's CPU that wrk itself used, so a reader can see whether the client limited the result.
+With `distinct=True` every request's query text differs (a comment with a per-thread counter), so no
+answer cache can serve it: the cost of actually answering.
 """
 
 from __future__ import annotations
@@ -33,10 +35,25 @@ def available() -> str | None:
     return shutil.which("wrk")
 
 
-def _script(body: str, content_type: str, accept: str) -> str:
+# Each wrk thread numbers its requests; the thread's own id keeps the texts of two threads apart.
+_DISTINCT = """
+local threads = 0
+function setup(thread) threads = threads + 1; thread:set("tid", threads) end
+local n = 0
+function request()
+  n = n + 1
+  return wrk.format(nil, nil, nil, wrk.body .. "\\n# distinct " .. tid .. "-" .. n)
+end
+"""
+
+
+def _script(body: str | None, content_type: str, accept: str, distinct: bool) -> str:
+    if body is None:
+        return f'wrk.method = "GET"\nwrk.headers["Accept"] = "{accept}"\n'
     fence = "=" * 8
     return (f'wrk.method = "POST"\nwrk.body = [{fence}[{body}]{fence}]\n'
-            f'wrk.headers["Content-Type"] = "{content_type}"\nwrk.headers["Accept"] = "{accept}"\n')
+            f'wrk.headers["Content-Type"] = "{content_type}"\nwrk.headers["Accept"] = "{accept}"\n'
+            + (_DISTINCT if distinct else ""))
 
 
 def _seconds(text: str) -> float:
@@ -46,11 +63,11 @@ def _seconds(text: str) -> float:
     return float(match.group(1)) * _UNITS[match.group(2)]
 
 
-def run(url: str, body: str, accept: str, connections: int, duration: float,
-        content_type: str = "application/sparql-query", threads: int = 2) -> WrkResult:
-    """One wrk run of whole seconds; `url` is the endpoint, `body` the request body."""
+def run(url: str, body: str | None, accept: str, connections: int, duration: float,
+        content_type: str = "application/sparql-query", threads: int = 2, distinct: bool = False) -> WrkResult:
+    """One wrk run of whole seconds; `url` is the endpoint, `body` the query (None: GET `url`)."""
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False, encoding="utf-8") as handle:
-        handle.write(_script(body, content_type, accept))
+        handle.write(_script(body, content_type, accept, distinct))
         script = Path(handle.name)
     try:
         before = resource.getrusage(resource.RUSAGE_CHILDREN)

@@ -185,6 +185,9 @@ SPECS: tuple[_Spec, ...] = (
           "Seconds a query may run in the quick lane before it is stopped (503, retry later)."),
     _Spec("cache_max_age", "FUKUDX_CACHE_MAX_AGE", "300", lambda e, r: _parse_int(e, r, minimum=0),
           "Cache-Control max-age (seconds) of GET results; ETags change with every dataset release."),
+    _Spec("response_cache_mb", "FUKUDX_RESPONSE_CACHE_MB", "64", lambda e, r: _parse_int(e, r, minimum=0),
+          "MiB per HTTP worker for answers kept per dataset release (query results without SERVICE, browser "
+          "pages), sent again without running anything while the release is the same; 0 = off."),
     _Spec("cors_origin", "FUKUDX_CORS_ORIGIN", "*", _parse_cors,
           "Access-Control-Allow-Origin value: '*', one origin, or empty to turn CORS off."),
     _Spec("access_log", "FUKUDX_ACCESS_LOG", "-", _parse_access_log,
@@ -221,6 +224,7 @@ class Settings:
     quick_lane: int = 1
     quick_lane_timeout: float = 2.0
     cache_max_age: int = 300
+    response_cache_mb: int = 64
     cors_origin: str = "*"
     access_log: str = "-"
     public_url: str = ""

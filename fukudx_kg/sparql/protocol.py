@@ -30,7 +30,7 @@ from fukudx_kg.sparql.html import CSS, ENDPOINT_PATH, render_query_page
 from fukudx_kg.sparql.inspection import MAX_NESTING, inspect_query, line_column
 from fukudx_kg.sparql.syntax_errors import explain
 from fukudx_kg.store.pool import Job, PoolBusy, QueryFailed, QueryTimeout, WorkerFailed
-from fukudx_kg.web import security_headers
+from fukudx_kg.web import response_cache, security_headers
 from fukudx_kg.web.conneg import UnknownFormat, format_names, negotiate, parse_media_type
 from fukudx_kg.web.errors import ProtocolError
 from fukudx_kg.web.runtime import current
@@ -363,6 +363,8 @@ def sparql() -> Response:
     if tag:
         response.set_etag(tag, weak=True)
     response.vary.add("Accept")
+    if info.service_count == 0:  # the answer depends on the release and the request alone
+        response_cache.keep(release)
     return response
 
 

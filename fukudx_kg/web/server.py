@@ -33,6 +33,8 @@ from flask import Flask
 
 from fukudx_kg.settings import Settings
 from fukudx_kg.store.sandbox import die_with_parent
+from fukudx_kg.web.response_cache import ENVIRON_KEY as KEEP_FOR_RELEASE
+from fukudx_kg.web.response_cache import ResponseCache
 
 log = logging.getLogger("fukudx_kg.server")
 
@@ -98,11 +100,15 @@ class RSGIBridge:
     A body announced or found larger than the app's MAX_CONTENT_LENGTH is not read: the app gets the
     request with that CONTENT_LENGTH and an empty input, and answers 413 as werkzeug checks the length
     before reading; the connection is then closed.
+
+    With a `cache` (`response_cache`), a request whose answer the app allowed to be kept is answered
+    again from the loop, before any thread or the app sees it.
     """
 
     def __init__(self, app: Callable, *, threads: int, body_timeout: float, cors_origin: str,
-                 multiprocess: bool, max_body: int | None = None):
+                 multiprocess: bool, max_body: int | None = None, cache: ResponseCache | None = None):
         self.app = app
+        self.cache = cache
         self.threads = threads
         self.body_timeout = body_timeout
         self.cors_origin = cors_origin
@@ -149,6 +155,14 @@ class RSGIBridge:
                 return self._error(proto, 400, close=True)
             if declared is not None and declared.isdigit() and too_large is None and len(body) < int(declared):
                 return self._error(proto, 400, close=True)
+        key = None
+        if self.cache is not None and too_large is None:
+            key = self.cache.key(scope.method, scope.path, scope.query_string, scope.headers.items(), body,
+                                 scope.client.rpartition(":")[0].strip("[]") in _TRUSTED_PROXIES)
+            hit = self.cache.get(key) if key is not None else None
+            if hit is not None:
+                proto.response_bytes(*hit)
+                return
         environ = self._environ(scope, body, too_large)
         loop = asyncio.get_running_loop()
         try:
@@ -159,6 +173,8 @@ class RSGIBridge:
         if too_large is not None:
             response_headers.append(("connection", "close"))  # the unread body stays on the socket
         if rest is None:
+            if key is not None:
+                self.cache.put(key, environ.get(KEEP_FOR_RELEASE), status, response_headers, first)
             proto.response_bytes(status, response_headers, first)
             return
         transport = proto.response_stream(status, response_headers)
@@ -324,10 +340,20 @@ def granian_server(app_factory: Callable[[], Flask], settings: Settings):
         # the query processes go with us. SIGTERM could be swallowed by a handler granian has not yet
         # wired to its loop (a worker killed while starting served on as an orphan, seen in CI).
         die_with_parent(main_pid, signal.SIGKILL)
-        return RSGIBridge(app_factory(), threads=settings.threads, body_timeout=settings.body_timeout,
-                          cors_origin=settings.cors_origin, multiprocess=settings.workers > 1)
+        app = app_factory()
+        return RSGIBridge(app, threads=settings.threads, body_timeout=settings.body_timeout,
+                          cors_origin=settings.cors_origin, multiprocess=settings.workers > 1,
+                          cache=response_cache_for(app, settings))
 
     return server, load
+
+
+def response_cache_for(app: Flask, settings: Settings) -> ResponseCache | None:
+    """The app's answer cache (FUKUDX_RESPONSE_CACHE_MB; 0 = none), tied to its backend's release."""
+    if not settings.response_cache_mb:
+        return None
+    backend = app.extensions["fukudx"].backend
+    return ResponseCache(settings.response_cache_mb * 1024 * 1024, lambda: backend.release_id)
 
 
 def serve_production(app_factory: Callable[[], Flask], settings: Settings) -> None:

@@ -1,0 +1,244 @@
+"""Throughput: our endpoint (python server.py, production mode) against `oxigraph serve-read-only`
+(the native limit) and `rdflib-endpoint` (the Python peer), on the same N-Quads, in one run.
+
+    .venv/bin/python -m bench [--duration 1] [--concurrency 1,16] [--query NAME …] [--no-rq]
+                              [--no-rdflib] [--json FILE]
+
+Builds the dataset into a temporary directory, starts the three servers on loopback, checks that
+they give the same number of results for every query (the built-in ones and every queries/**/*.rq),
+then for each query and connection count runs `wrk` (`bench.wrk`) alternating A B A B over:
+ours with repeated identical requests (answered from the per-release cache after the first),
+ours with a distinct text per request (every one answered by a query process: the real cost),
+oxigraph and rdflib-endpoint. Prints requests/s, p50/p99, the ratios and wrk's CPU share, and the
+resource page (HTML) rate. Not part of the test run: only ratios measured in one run count.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from bench import peers, wrk
+
+ROOT = peers.ROOT
+FDX = "https://w3id.org/fukudx/ontology#"
+PREFIXES = f"PREFIX fdx: <{FDX}>\nPREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
+JSON_RESULTS = "application/sparql-results+json"
+MUNICIPALITY = "https://w3id.org/fukudx/id/municipality/072010"
+PAGE = "/id/municipality/072010"  # the resource page measured as HTML
+
+QUERIES: dict[str, tuple[str, str]] = {
+    "lookup": (PREFIXES + f"SELECT ?l WHERE {{ <{MUNICIPALITY}> rdfs:label ?l }}", JSON_RESULTS),
+    "ask": (PREFIXES + "ASK { ?m a fdx:Municipality }", JSON_RESULTS),
+    "count": (PREFIXES + "SELECT (COUNT(*) AS ?n) WHERE { ?m a fdx:Municipality }", JSON_RESULTS),
+    "describe": (f"DESCRIBE <{MUNICIPALITY}>", "application/n-triples"),
+    "aggregate": (PREFIXES + "SELECT ?unit (COUNT(?i) AS ?n) WHERE { ?i a fdx:Initiative ; fdx:responsibleUnit ?unit }"
+                  " GROUP BY ?unit ORDER BY DESC(?n) ?unit", JSON_RESULTS),
+    "join": (PREFIXES + "SELECT ?i ?dept ?kpi ?target WHERE { ?i a fdx:Initiative ; fdx:responsibleUnit ?dept ; "
+             "fdx:hasKPI ?kpi . ?kpi fdx:targetValue ?target } ORDER BY ?i ?kpi", JSON_RESULTS),
+    "labels-59": (PREFIXES + 'SELECT ?m ?l WHERE { ?m a fdx:Municipality ; rdfs:label ?l FILTER(lang(?l) = "ja") } '
+                  'ORDER BY ?m', JSON_RESULTS),
+    "group-by": (PREFIXES + "SELECT ?t (COUNT(*) AS ?n) WHERE { ?s a ?t } GROUP BY ?t ORDER BY DESC(?n)", JSON_RESULTS),
+    "rows-5000": ("SELECT ?s ?p ?o WHERE { ?s ?p ?o } LIMIT 5000", JSON_RESULTS),
+    "construct-turtle": (PREFIXES + "CONSTRUCT { ?m rdfs:label ?l } WHERE { ?m a fdx:Municipality ; rdfs:label ?l }",
+                         "text/turtle"),
+}
+TINY = ("lookup", "ask", "count", "describe")
+
+
+@dataclass
+class Target:
+    name: str
+    port: int
+    path: str              # query endpoint path
+    distinct: bool = False  # a different query text per request (defeats answer caches)
+
+
+def example_queries() -> dict[str, tuple[str, str]]:
+    """Every queries/*.rq and queries/*/*.rq, as SELECT/ASK results in JSON."""
+    found = {}
+    for path in sorted((ROOT / "queries").glob("*.rq")) + sorted((ROOT / "queries").glob("*/*.rq")):
+        name = path.stem if path.parent.name == "queries" else f"{path.parent.name}.{path.stem}"
+        found[f"rq:{name}"] = (path.read_text(encoding="utf-8"), JSON_RESULTS)
+    return found
+
+
+def result_size(target: Target, query: str, accept: str) -> tuple[int, float]:
+    """How many results one request gives, and how long it took."""
+    conn = http.client.HTTPConnection("127.0.0.1", target.port, timeout=120)
+    started = time.monotonic()
+    conn.request("POST", target.path, body=query.encode("utf-8"),
+                 headers={"Accept": accept, "Content-Type": "application/sparql-query"})
+    response = conn.getresponse()
+    body = response.read()
+    elapsed = time.monotonic() - started
+    conn.close()
+    if response.status != 200:
+        raise RuntimeError(f"{target.name}: HTTP {response.status}: {body[:300]!r}")
+    if accept == JSON_RESULTS:
+        data = json.loads(body)
+        return (len(data["results"]["bindings"]) if "results" in data else 1), elapsed
+    import pyoxigraph
+
+    formats = {"text/turtle": pyoxigraph.RdfFormat.TURTLE, "application/n-triples": pyoxigraph.RdfFormat.N_TRIPLES}
+    return len(list(pyoxigraph.parse(body, format=formats[accept]))), elapsed
+
+
+def alternate(targets: list[Target], query: str | None, accept: str, connections: int, duration: float,
+              rounds: int = 2, path: str | None = None) -> dict[str, wrk.WrkResult]:
+    """A B A B: each target measured `rounds` times, interleaved, so drift hits all alike."""
+    runs: dict[str, list[wrk.WrkResult]] = {t.name: [] for t in targets}
+    for _ in range(rounds):
+        for t in targets:
+            url = f"http://127.0.0.1:{t.port}{path or t.path}"
+            runs[t.name].append(wrk.run(url, query, accept, connections, duration, distinct=t.distinct))
+    return {name: wrk.WrkResult(statistics.mean(r.rps for r in rs), statistics.median(r.p50_ms for r in rs),
+                                max(r.p99_ms for r in rs), sum(r.errors for r in rs),
+                                max(r.client_cpu_share for r in rs))
+            for name, rs in runs.items()}
+
+
+def _ratio(a: float, b: float | None) -> float | None:
+    return round(a / b, 3) if b else None
+
+
+COLUMNS = ("query", "conns", "ours cached", "ours uncached", "oxigraph", "rdflib-endpoint", "cached ÷ ox",
+           "uncached ÷ ox", "uncached ÷ rdflib", "ours p50 ms (uncached)", "ox p50 ms", "ours p99 ms (uncached)",
+           "ox p99 ms", "errors", "wrk CPU")
+
+
+def _row(name: str, clients: int, m: dict[str, wrk.WrkResult]) -> dict:
+    cached, uncached, ox = m["ours-cached"], m["ours-uncached"], m["oxigraph"]
+    rdf = m.get("rdflib-endpoint")
+    return {
+        "query": name, "connections": clients, "ours_cached_rps": round(cached.rps, 1),
+        "ours_uncached_rps": round(uncached.rps, 1), "oxigraph_rps": round(ox.rps, 1),
+        "rdflib_rps": round(rdf.rps, 1) if rdf else None,
+        "cached_vs_oxigraph": _ratio(cached.rps, ox.rps), "uncached_vs_oxigraph": _ratio(uncached.rps, ox.rps),
+        "uncached_vs_rdflib": _ratio(uncached.rps, rdf.rps) if rdf else None,
+        "ours_p50_ms": round(uncached.p50_ms, 2), "oxigraph_p50_ms": round(ox.p50_ms, 2),
+        "ours_p99_ms": round(uncached.p99_ms, 2), "oxigraph_p99_ms": round(ox.p99_ms, 2),
+        "errors": sum(r.errors for r in m.values()),
+        "client_cpu_share": round(max(r.client_cpu_share for r in m.values()), 3),
+    }
+
+
+def _print_row(row: dict) -> None:
+    keys = ("query", "connections", "ours_cached_rps", "ours_uncached_rps", "oxigraph_rps", "rdflib_rps",
+            "cached_vs_oxigraph", "uncached_vs_oxigraph", "uncached_vs_rdflib", "ours_p50_ms", "oxigraph_p50_ms",
+            "ours_p99_ms", "oxigraph_p99_ms", "errors", "client_cpu_share")
+    print("| " + " | ".join("—" if row[k] is None else str(row[k]) for k in keys) + " |", flush=True)
+
+
+def _start_ours(build_dir: Path) -> tuple[subprocess.Popen, int]:
+    port = peers.free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("FUKUDX_")}
+    env.update(FUKUDX_BUILD_DIR=str(build_dir), FUKUDX_ACCESS_LOG="")
+    process = peers.spawn([sys.executable, str(ROOT / "server.py"), "--port", str(port)], cwd=ROOT, env=env)
+    peers.wait(port, "/readyz", process)
+    return process, port
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--duration", type=float, default=1.0, help="seconds per wrk run (each target runs twice)")
+    parser.add_argument("--concurrency", default="1,16", help="connection counts; 1 is run for the built-in queries")
+    parser.add_argument("--query", action="append", help="run only these queries (names as printed)")
+    parser.add_argument("--no-rq", action="store_true", help="only the built-in queries, not queries/**/*.rq")
+    parser.add_argument("--no-rdflib", action="store_true", help="leave rdflib-endpoint out")
+    parser.add_argument("--json", type=Path, help="also write the results as JSON here")
+    args = parser.parse_args(argv)
+    levels = [int(x) for x in args.concurrency.split(",") if x.strip()]
+    if not wrk.available():
+        print("wrk is not installed (Debian: apt-get install wrk); it is the load generator", file=sys.stderr)
+        return 2
+    queries = dict(QUERIES) if args.no_rq else {**QUERIES, **example_queries()}
+    names = args.query or list(queries)
+
+    sys.path.insert(0, str(ROOT))
+    from fukudx_kg.build.pipeline import build
+
+    work = Path(tempfile.mkdtemp(prefix="fukudx-bench-"))
+    processes: list[subprocess.Popen] = []
+    try:
+        build_dir = work / "build"
+        release = build(build_dir)
+        dataset = build_dir / "dataset.nq"
+        print(f"dataset: {release['quads']} quads, release {release['release'][:12]}", flush=True)
+        ours, ours_port = _start_ours(build_dir)
+        processes.append(ours)
+        oxigraph, ox_port, version = peers.start_oxigraph(dataset, work)
+        processes.append(oxigraph)
+        targets = [Target("ours-cached", ours_port, "/sparql"), Target("ours-uncached", ours_port, "/sparql", True),
+                   Target("oxigraph", ox_port, "/query")]
+        peer = None if args.no_rdflib else peers.start_rdflib_endpoint(dataset)
+        if peer is not None:
+            processes.append(peer[0])
+            targets.append(Target("rdflib-endpoint", peer[1], "/"))  # it answers at its root
+        print(f"ours: python server.py (granian, default settings); oxigraph: {version} serve-read-only; "
+              f"rdflib-endpoint: {peers.RDFLIB_ENDPOINT if peer else 'left out'}; load: wrk "
+              f"{subprocess.run(['wrk', '--version'], capture_output=True, text=True).stdout.split()[1]} "
+              f"(A B A B, {args.duration:g} s runs); machine: {os.cpu_count()} cores", flush=True)
+
+        results = []
+        print("\n| " + " | ".join(COLUMNS) + " |\n" + "|---" * len(COLUMNS) + "|", flush=True)
+        for name in names:
+            query, accept = queries[name]
+            sizes = {t.name: result_size(t, query, accept) for t in targets}
+            counted = {n: s for n, (s, _) in sizes.items()}
+            if len(set(counted.values())) > 1:
+                print(f"<!-- {name}: result sizes differ {counted}; rdflib-endpoint left out of this row -->")
+                if counted["ours-cached"] != counted["oxigraph"]:
+                    raise RuntimeError(f"{name}: ours and oxigraph disagree: {counted}")
+            row_targets = [t for t in targets if counted[t.name] == counted["oxigraph"]]
+            # A slow query gets longer runs, so that each run completes a few requests.
+            slowest = max(elapsed for _, elapsed in sizes.values())
+            duration = min(max(args.duration, 8 * slowest), 6.0)
+            for clients in levels:
+                if clients == 1 and name not in QUERIES:
+                    continue
+                row = _row(name, clients, alternate(row_targets, query, accept, clients, duration))
+                results.append(row)
+                _print_row(row)
+        page = alternate([targets[0]], None, "text/html", 16, max(args.duration, 2), path=PAGE)["ours-cached"]
+        print(f"\nresource page {PAGE} as HTML, 16 connections: {page.rps:.0f} pages/s, p50 {page.p50_ms:.2f} ms, "
+              f"p99 {page.p99_ms:.2f} ms, errors {page.errors}")
+        summary(results)
+        if args.json:
+            args.json.write_text(json.dumps({"release": release["release"], "duration_s": args.duration,
+                                             "results": results, "page_rps": page.rps}, indent=2) + "\n",
+                                 encoding="utf-8")
+    finally:
+        for process in processes:
+            peers.stop(process)
+        shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+def summary(results: list[dict]) -> None:
+    """Geometric means of the ratios at 16 connections, by kind of query."""
+    def geo(rows, key):
+        values = [r[key] for r in rows if r[key]]
+        return f"{statistics.geometric_mean(values):.3f}" if values else "—"
+
+    at16 = [r for r in results if r["connections"] == 16]
+    tiny = [r for r in at16 if r["query"] in TINY]
+    rest = [r for r in at16 if r["query"] not in TINY]
+    print("\ngeometric means at 16 connections (ours ÷ reference):")
+    for label, rows in (("tiny lookups, ASK, COUNT, DESCRIBE", tiny), ("aggregates, joins, queries/**/*.rq", rest)):
+        print(f"- {label}: cached ÷ oxigraph {geo(rows, 'cached_vs_oxigraph')}, uncached ÷ oxigraph "
+              f"{geo(rows, 'uncached_vs_oxigraph')}, uncached ÷ rdflib-endpoint {geo(rows, 'uncached_vs_rdflib')}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
