@@ -112,3 +112,14 @@ def test_least_recently_used_answers_leave_first_within_the_budget():
     assert cache.size <= 8 * 1024
     assert cache.get(_key(0)) is not None and cache.get(_key(1)) is None and cache.get(_key(39)) is not None
     assert cache.stats["evicted"] > 0
+
+
+def test_browser_pages_are_kept_but_not_the_query_page_or_a_language_switch(live_server):
+    page = live_server.url("/id/municipality/072010")
+    answers = [requests.get(page, headers={"Accept": "text/html"}, timeout=30) for _ in range(6)]
+    assert all(r.status_code == 200 for r in answers)
+    assert any(_hit(r) for r in answers) and all(r.content == answers[0].content for r in answers)
+    query_page = live_server.url("/query?query=" + requests.utils.quote(ASK))
+    assert not any(_hit(requests.get(query_page, timeout=30)) for _ in range(6))
+    switched = [requests.get(page + "?lang=en", timeout=30) for _ in range(6)]
+    assert all("set-cookie" in {k.lower() for k in r.headers} and not _hit(r) for r in switched)

@@ -15,7 +15,7 @@ from fukudx_kg.browser import prefectures, search, void
 from fukudx_kg.browser.describe import Describer, serialize
 from fukudx_kg.browser.reader import PREFIXES, PerRelease, StoreReader
 from fukudx_kg.namespaces import FDX_NS, GRAPH_BASE, ONTOLOGY_IRI
-from fukudx_kg.web import i18n
+from fukudx_kg.web import i18n, response_cache
 from fukudx_kg.web.conneg import UnknownFormat, negotiate
 from fukudx_kg.web.input_guard import page_number
 from fukudx_kg.web.runtime import current
@@ -113,6 +113,9 @@ def _after(response: Response) -> Response:
         response.set_etag(tag, weak=True)
         response.headers.setdefault("Cache-Control", f"public, max-age={current().settings.cache_max_age}")
         response.make_conditional(request)
+        # A page depends on the release and the request alone; not the query page (a query may federate).
+        if response.headers["Cache-Control"].startswith("public") and request.endpoint != "browse.query_page":
+            response_cache.keep(current().backend.release_id)
     return response
 
 
