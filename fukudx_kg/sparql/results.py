@@ -23,7 +23,6 @@ from typing import Iterable, Sequence
 import pyoxigraph as ox
 
 from fukudx_kg.namespaces import PREFIXES
-from fukudx_kg.sparql.html import render_results
 
 XSD_STRING = PREFIXES["xsd"] + "string"
 
@@ -375,3 +374,11 @@ def _usable_prefixes(prefixes: dict[str, str] | None) -> dict[str, str]:
         return {}
     return {name: iri for name, iri in prefixes.items()
             if _PREFIX_NAME.match(name) and not name.endswith(".") and re.match(r"[A-Za-z][A-Za-z0-9+.-]*:", iri)}
+
+
+def render_results(*args) -> str:
+    """The HTML results table; jinja2 is imported only when a page asks for HTML (~10 MB less in
+    every query process that never renders one)."""
+    from fukudx_kg.sparql.html import render_results as render
+
+    return render(*args)
