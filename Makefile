@@ -40,6 +40,7 @@ serve: build
 
 test: setup
 	bash scripts/ensure-chromium.sh
+	bash scripts/ensure-virtuoso.sh
 	$(BIN)/python -m pytest -q
 
 bench: setup

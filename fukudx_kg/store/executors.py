@@ -92,6 +92,12 @@ class RemoteExecutor:
     client library may look at it and decide it is an update (SPARQLWrapper would send
     `INSERTDATA{…}` as `update=`). Redirects are not followed. What the endpoint says on a
     failure is logged, not shown to the client (it may name hosts or paths of the deployment).
+
+    The Accept header asks for the result kind of the query's form: an endpoint that may answer a
+    DESCRIBE in a results format (Virtuoso does, when results come first) gets only RDF types.
+    Answers from Virtuoso (`Server: Virtuoso/…`) are repaired where its form, not its content,
+    differs from SPARQL 1.1 (`_repair_virtuoso`): an ASK answered as a one-column table, and
+    xsd:boolean literals written as 1/0.
     """
 
     def __init__(self, url: str, base_iri: str | None, timeout: float):
@@ -114,8 +120,9 @@ class RemoteExecutor:
         text = f"BASE <{self.base_iri}>\n{query}" if self.base_iri else query
         form = [("query", text)] + [("default-graph-uri", g) for g in default_graphs or []] + \
             [("named-graph-uri", g) for g in named_graphs or []]
+        form_keyword = query_form(text)
         try:
-            response = self._session.post(self.url, data=form, headers={"Accept": _REMOTE_ACCEPT},
+            response = self._session.post(self.url, data=form, headers={"Accept": _ACCEPT_BY_FORM[form_keyword]},
                                           timeout=max(1.0, self.timeout), allow_redirects=False)
             body = response.content
         except requests.RequestException as exc:
@@ -132,12 +139,20 @@ class RemoteExecutor:
             raise BackendError(f"the backend store rejected the query as malformed: {message}", 400)
         if response.status_code != 200:
             _log_remote(f"answered {response.status_code}: {body[:500]!r}")
+            if body.startswith(b"Virtuoso S1T00"):  # its MaxQueryExecutionTime: "Transaction timed out"
+                raise BackendError("the query ran past the backend store's own time limit", 503)
             raise BackendError(f"the backend store failed (HTTP {response.status_code}); the details are in "
                                "the server log")
+        virtuoso = (response.headers.get("Server") or "").startswith("Virtuoso/")
+        if virtuoso:
+            body = _repair_virtuoso(body)
         try:
             if media_type in _REMOTE_RESULT_TYPES:
                 fmt = getattr(ox.QueryResultsFormat, _REMOTE_RESULT_TYPES[media_type])
-                return _wrap_result(ox, ox.parse_query_results(body, format=fmt))
+                result = _wrap_result(ox, ox.parse_query_results(body, format=fmt))
+                if virtuoso and form_keyword == "ASK" and result[0] == "solutions":
+                    return _virtuoso_ask(result[1])
+                return result
             if media_type in _REMOTE_GRAPH_TYPES:
                 fmt = getattr(ox.RdfFormat, _REMOTE_GRAPH_TYPES[media_type])
                 return "triples", (quad.triple for quad in ox.parse(body, format=fmt))
@@ -147,8 +162,46 @@ class RemoteExecutor:
         raise BackendError(f"the backend store answered with unsupported content type {media_type!r}")
 
 
-_REMOTE_ACCEPT = ("application/sparql-results+json, application/n-triples, text/turtle;q=0.9, "
-                  "application/sparql-results+xml;q=0.8, application/rdf+xml;q=0.5, */*;q=0.1")
+_RESULTS_ACCEPT = "application/sparql-results+json, application/sparql-results+xml;q=0.8"
+_GRAPH_ACCEPT = "application/n-triples, text/turtle;q=0.9, application/rdf+xml;q=0.5"
+_ACCEPT_BY_FORM = {"SELECT": _RESULTS_ACCEPT, "ASK": _RESULTS_ACCEPT, "CONSTRUCT": _GRAPH_ACCEPT,
+                   "DESCRIBE": _GRAPH_ACCEPT, None: f"{_RESULTS_ACCEPT}, {_GRAPH_ACCEPT}, */*;q=0.1"}
+
+# The prologue (white space, comments, BASE <…>, PREFIX p: <…>) before the query form's keyword.
+_PROLOGUE = re.compile(r"(?:\s|#[^\n\r]*|BASE\s*<[^>]*>|PREFIX\s*[^\s:]*:\s*<[^>]*>)*", re.IGNORECASE)
+_FORM = re.compile(r"SELECT|ASK|CONSTRUCT|DESCRIBE", re.IGNORECASE)
+
+
+def query_form(text: str) -> str | None:
+    """SELECT / ASK / CONSTRUCT / DESCRIBE, read after the prologue; None when not recognised."""
+    form = _FORM.match(text, _PROLOGUE.match(text).end())
+    return form.group().upper() if form else None
+
+
+# Virtuoso stores xsd:boolean as an integer and writes it back as "1"/"0"^^xsd:boolean: the same value
+# in a lexical form no other store gives. Rewritten to true/false in its JSON results and N-Triples
+# (a quote inside a literal is escaped, so these patterns only match whole terms).
+_XSD_BOOLEAN = rb"http://www.w3.org/2001/XMLSchema#boolean"
+_VIRTUOSO_BOOLEANS = (
+    re.compile(rb'(?P<head>"datatype": "' + re.escape(_XSD_BOOLEAN) + rb'", "value": ")(?P<v>[01])(?P<tail>")'),
+    re.compile(rb'(?<=\s)(?P<head>")(?P<v>[01])(?P<tail>"\^\^<' + re.escape(_XSD_BOOLEAN) + rb">)"),
+)
+
+
+def _repair_virtuoso(body: bytes) -> bytes:
+    if _XSD_BOOLEAN not in body:
+        return body
+    for pattern in _VIRTUOSO_BOOLEANS:
+        body = pattern.sub(lambda m: m["head"] + (b"true" if m["v"] == b"1" else b"false") + m["tail"], body)
+    return body
+
+
+def _virtuoso_ask(payload) -> Result:
+    """Virtuoso answers ASK as a table with one column `__ASK_RETVAL`: one row with 1, or no row."""
+    variables, rows = payload
+    if variables != ["__ASK_RETVAL"]:
+        raise BackendError("the backend store answered an ASK query with a table")
+    return "boolean", any(row[0] is not None and row[0].value in ("1", "true") for row in rows)
 
 
 def _log_remote(what: str) -> None:
