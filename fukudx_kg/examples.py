@@ -1,6 +1,10 @@
 """The example queries: queries/*.rq and one level of folders (queries/compare/*.rq), each headed
 by the question it answers (the one source of example queries for the query pages, the home page,
-the comparison pages and the tests). A query in a folder has the slug `<folder>.<name>`."""
+the comparison pages and the tests). A query in a folder has the slug `<folder>.<name>`.
+
+Each query states its question in English (`# Question: …`) and in Japanese (`# 質問: …`) on its
+first lines; pages show the one in their language (`question_in`), so a Japanese reader is never
+handed the English question."""
 
 from __future__ import annotations
 
@@ -19,6 +23,11 @@ class Example:
     slug: str
     question: str
     text: str
+    question_ja: str = ""
+
+    def question_in(self, lang: str) -> str:
+        """The question in the UI language (`ja` → `# 質問:`, falling back to the English one)."""
+        return (self.question_ja or self.question) if lang == "ja" else self.question
 
 
 def examples(directory: Path = QUERIES_DIR) -> list[Example]:
@@ -35,12 +44,17 @@ def examples(directory: Path = QUERIES_DIR) -> list[Example]:
             text = path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError):
             continue
-        out.append(Example(slug, question_of(text) or slug, text))
+        out.append(Example(slug, question_of(text) or slug, text, question_of(text, _JAPANESE)))
     return out
 
 
-def question_of(text: str) -> str:
-    """The question from the leading comment lines (`# Question: …` preferred, else the first comment)."""
+_ENGLISH = r"(?i)(question|q)\s*[:：]\s*(.+)"
+_JAPANESE = r"(質問|問い)\s*[:：]\s*(.+)"
+
+
+def question_of(text: str, pattern: str = _ENGLISH) -> str:
+    """The question from the leading comment lines: the one `pattern` names (`# Question: …` by
+    default, `# 質問: …` with _JAPANESE); for English, else the first comment; for Japanese, else ""."""
     comments = []
     for line in text.splitlines():
         stripped = line.strip()
@@ -52,9 +66,11 @@ def question_of(text: str) -> str:
             break
         comments.append(stripped.lstrip("#").strip())
     for c in comments:
-        m = re.match(r"(?i)(question|q|質問|問い)\s*[:：]\s*(.+)", c)
+        m = re.match(pattern, c)
         if m:
             return m.group(2).strip()
+    if pattern == _JAPANESE:
+        return ""
     return next((c for c in comments if c), "")
 
 

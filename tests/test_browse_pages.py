@@ -147,7 +147,7 @@ def test_policy_section_roadmap_timeline(live_server):
     unplaced = count(live_server, f"?x a fdx:UnplacedRoadmapText ; fdx:inRoadmap <{roadmap['r']}>")
     if unplaced:
         assert "年度・行を特定できない記載" in text   # listed beside the grid, marked as not placeable
-        assert len(soup.select("ul.unplaced li")) == unplaced
+        assert len(soup.select("table.unplaced tbody tr")) == unplaced
     whole = page(live_server, path_of(roadmap["r"]))
     assert whole.select_one("section#roadmap svg")
     svg_file = requests.get(live_server.url("/charts/roadmap.svg"), params={"iri": roadmap["r"]}, timeout=30)

@@ -20,6 +20,7 @@ import requests
 from bs4 import BeautifulSoup
 
 from conftest import select
+from fukudx_kg.browser.numbers import grouped
 
 COMPARE = Path(__file__).resolve().parent.parent / "queries" / "compare"
 JA = {"Accept-Language": "ja", "Accept": "text/html"}
@@ -200,7 +201,7 @@ def test_kpis_of_a_theme_side_by_side_one_table_per_unit(live_server):
             assert tr.select_one("td:nth-of-type(3) a")["href"].startswith("/id/")
             assert tr.select_one(".completeness")["data-completeness"]
             shown.append((tr["data-kpi"], tr["data-code"], cells[8].replace("—", ""), cells[9]))
-    assert shown == [(r["kpi"], r["code"], r.get("target", ""), r.get("targetYear", "")) for r in expected]
+    assert shown == [(r["kpi"], r["code"], grouped(r.get("target", "")), r.get("targetYear", "")) for r in expected]
     themes = sparql(live_server, PREFIXES + "SELECT ?t WHERE { ?t a fdx:Theme }")
     assert {a["data-theme"] for a in soup.select("nav.theme-picker a")} == {path_of(r["t"]) for r in themes}
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import unicodedata
 from typing import Callable
 
-from fukudx_kg.browser import charts
+from fukudx_kg.browser import charts, numbers
 from fukudx_kg.browser.describe import FDX, Describer, Link, sort_key
 from fukudx_kg.browser.kpivalues import kpi_values
 from fukudx_kg.browser.prefectures import documents
@@ -99,6 +99,8 @@ class Views:
                 "link": self.describer.link(value_of(r, "k")),
                 "value": _num(value_of(r, "v")),
                 "value_text": charts._fmt(_num(value_of(r, "v"))) if "v" in r else "",
+                "value_ja": numbers.japanese(_num(value_of(r, "v")), value_of(r, "printed"))
+                if self.lang == "ja" else None,
                 "unit": value_of(r, "u") or "",
                 "year": self.describer.link(value_of(r, "fy")) if "fy" in r else None,
                 "calendar_year": value_of(r, "ty") or "",   # a target year the source gives as a year
@@ -241,14 +243,15 @@ class Views:
             if k["value"] is None or not k["unit"]:
                 continue
             panels.setdefault(k["unit"], charts.UnitPanel(k["unit"])).bars.append(
-                charts.Bar(k["link"].label, k["link"].href, [(k["value"], 0)],
+                charts.Bar(k["link"].label, k["link"].href, [(k["value"], 0)], lang=k["link"].lang,
                            note=f"{k['value_text']} {k['unit']}" + (f" ({k['year'].label})" if k["year"] else "")))
         if not panels:
             return None
         ordered = sorted(panels.values(), key=lambda p: (-len(p.bars), p.unit))
         for p in ordered:
             p.bars.sort(key=lambda b: -sum(v for v, _ in b.segments))
-        return charts.targets_by_unit(self.t("v.chart_targets"), ordered)
+        return charts.targets_by_unit(self.t("v.chart_targets"), ordered,
+                                      desc=self.t("v.chart_desc_targets", n=len(kpis), units=len(ordered)))
 
     def section(self, iri: str) -> dict:
         s = sparql_iri(iri)
@@ -348,7 +351,8 @@ class Views:
                          "section": self.describer.link(value_of(e, "sec")) if "sec" in e else None,
                          "phase": value_of(e, "ph") or ""} for e in entries],
             "kpis": kpis,
-            "chart": charts.bar_chart(self.t("v.kpis_due"), bars, legend) if bars else None,
+            "chart": charts.bar_chart(self.t("v.kpis_due"), bars, legend,
+                                      desc=self.t("v.chart_desc_due", n=len(bars))) if bars else None,
             "start": value_of(row, "start"), "end": value_of(row, "end"),
             "initiatives": self.initiative_rows(f"?i fdx:fiscalYear {s}"),
         }

@@ -4,7 +4,9 @@ on one year axis shared by every prefecture, grouped by prefecture.
 Plain server-side SVG like the other pictures (charts): no script, every text escaped. A bound the
 source does not give is never guessed: the bar runs on to the edge of the axis with a dashed
 outline, a pale fill and a text marker (開始年度不明 / 終了年度不明 / 期間不明), so it reads without
-colour. Each bar is a `<g class="plan">` with its own `<title>`; the page repeats the data as a table.
+colour. Each bar is a `<g class="plan">` with its own `<title>`; its link is named by the same text.
+The picture is a labelled `group` (its links stay reachable by keyboard), Japanese names on an
+English page carry `lang="ja"`, and the page repeats the data as a table.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from dataclasses import dataclass, field
 
 from markupsafe import Markup
 
-from fukudx_kg.browser.charts import FONT, GRID, INK, MUTED, PALETTE, PAPER, _a, _clip, _t
+from fukudx_kg.browser.charts import FONT, GRID, INK, MUTED, PALETTE, PAPER, _a, _clip, _ja, _lang, _t, _title, _txt
 
 FALLBACK_YEARS = (2020, 2030)   # the axis when no plan states any year
 
@@ -76,7 +78,8 @@ def plans_timeline(groups: list[PlanGroup], words: Words, width: int = 980, labe
     for gi, group in enumerate(groups):
         heading = f"{group.label}（{group.code}）· {group.completeness}"
         body.append(f'<g class="prefecture" data-code={_a(group.code)}><text x="8" y="{y + 17}" font-size="13" '
-                    f'font-weight="700" fill="{INK}">{_t(_clip(heading, width - 24, 13))}</text></g>')
+                    f'font-weight="700" fill="{INK}"{_lang(_ja(heading))}>'
+                    f"{_txt(_clip(heading, width - 24, 13))}</text></g>")
         y += head
         color = PALETTE[gi % len(PALETTE)]
         for plan in group.plans:
@@ -86,7 +89,7 @@ def plans_timeline(groups: list[PlanGroup], words: Words, width: int = 980, labe
             y += row
     title_id = "plans-timeline-title"
     head_svg = (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" '
-                f'height="{height}" role="img" aria-labelledby="{title_id} plans-timeline-desc" '
+                f'height="{height}" role="group" aria-labelledby="{title_id}" aria-describedby="plans-timeline-desc" '
                 f'font-family={_a(FONT)} class="chart plans-timeline">'
                 f'<title id="{title_id}">{_t(words.title)}</title>')
     return Markup(head_svg + "".join(body) + "</svg>")
@@ -109,8 +112,9 @@ def _bar(plan: PlanBar, group: PlanGroup, words: Words, y: float, row: int, x, x
     label = _clip(plan.title, label_width - 24, 12)
     parts = [f'<g class="plan" data-plan={_a(plan.iri)} data-kind="{kind}" '
              f'data-first="{plan.first if plan.first is not None else ""}" '
-             f'data-last="{plan.last if plan.last is not None else ""}"><title>{_t(tip)}</title>',
-             f'<text x="{label_width}" y="{y + 16}" font-size="12" fill="{INK}" text-anchor="end">{_t(label)}</text>']
+             f'data-last="{plan.last if plan.last is not None else ""}">{_title(tip)}',
+             f'<text x="{label_width}" y="{y + 16}" font-size="12" fill="{INK}" text-anchor="end"'
+             f'{_lang(_ja(label))}>{_txt(label)}</text>']
     if known:
         shape = (f'<rect class="bar" x="{left:.1f}" y="{y + 4}" width="{max(right - left, 2):.1f}" '
                  f'height="{row - 8}" rx="3" fill="{color}"/>')
@@ -118,7 +122,8 @@ def _bar(plan: PlanBar, group: PlanGroup, words: Words, y: float, row: int, x, x
         shape = (f'<rect class="bar open" x="{left:.1f}" y="{y + 4}" width="{max(right - left, 2):.1f}" '
                  f'height="{row - 8}" rx="3" fill="{color}" fill-opacity="0.18" stroke="{color}" '
                  f'stroke-width="1.5" stroke-dasharray="5 3"/>')
-    parts.append(f"<a href={_a(plan.href)}>{shape}</a>" if plan.href else shape)
+    parts.append(f"<a href={_a(plan.href)} aria-label={_a(tip)}{_lang(_ja(tip))}>{shape}</a>"
+                 if plan.href else shape)
     for edge in ([left] if kind == "open-end" else [right] if kind == "open-start" else []):
         parts.append(f'<line x1="{edge:.1f}" y1="{y + 3}" x2="{edge:.1f}" y2="{y + row - 3}" stroke="{color}" '
                      'stroke-width="3"/>')   # the bound the source gives, drawn solid
@@ -130,6 +135,6 @@ def _bar(plan: PlanBar, group: PlanGroup, words: Words, y: float, row: int, x, x
         else:
             tx, anchor, text = (left + right) / 2, "middle", f"？ {marker} ？"
         parts.append(f'<text class="marker" x="{tx:.1f}" y="{y + 16}" font-size="11" fill="{INK}" '
-                     f'text-anchor="{anchor}">{_t(text)}</text>')
+                     f'text-anchor="{anchor}"{_lang(_ja(text))}>{_txt(text)}</text>')
     parts.append("</g>")
     return "".join(parts)

@@ -88,6 +88,11 @@ MESSAGES: dict[str, dict[str, str]] = {
     "cmp.unknown_end": {"ja": "終了年度不明", "en": "end not given"},
     "cmp.unknown_period": {"ja": "期間不明", "en": "period not given"},
     "cmp.plan": {"ja": "計画", "en": "Plan"},
+    "cmp.plans_table": {"ja": "計画の期間（図と同じデータ）", "en": "Plan periods (the data of the picture)"},
+    "cmp.timeline_table_note": {"ja": "帯の色は都道府県の区別だけを表します。期間が出典にない帯は破線と「不明」の文字で"
+                                      "示します。同じデータを下の表に示します。",
+                                "en": "A bar's colour only tells prefectures apart; a bound the source does not "
+                                      "give is drawn dashed and says so in words. The table below has the same data."},
     "cmp.first_fy": {"ja": "開始年度", "en": "First FY"},
     "cmp.last_fy": {"ja": "終了年度", "en": "Last FY"},
     "cmp.issued": {"ja": "策定", "en": "Adopted"},

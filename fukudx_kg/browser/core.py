@@ -10,8 +10,9 @@ import time
 from urllib.parse import urlencode
 
 from flask import Blueprint, Flask, Response, current_app, g, render_template, request, url_for
+from markupsafe import Markup, escape
 
-from fukudx_kg.browser import prefectures, search, void
+from fukudx_kg.browser import numbers, prefectures, search, void
 from fukudx_kg.browser.describe import Describer, serialize
 from fukudx_kg.browser.reader import PREFIXES, PerRelease, StoreReader
 from fukudx_kg.namespaces import FDX_NS, GRAPH_BASE, ONTOLOGY_IRI
@@ -122,6 +123,28 @@ def _after(response: Response) -> Response:
 @bp.app_template_global()
 def t(key: str, **params) -> str:
     return i18n.t(key, getattr(g, "lang", i18n.DEFAULT_LANG), **params)
+
+
+@bp.app_template_global()
+def lang_attr(text, tagged: str = "") -> Markup:
+    """` lang="…"` for a text in another language than the page (see i18n.text_lang), else nothing."""
+    lang = i18n.text_lang(text, getattr(g, "lang", i18n.DEFAULT_LANG), tagged or "")
+    return Markup(f' lang="{escape(lang)}"') if lang else Markup("")
+
+
+@bp.app_template_filter("mark_ja")
+def mark_ja(text, lang: str = "") -> Markup:
+    """A text in another language than Japanese (the page's, or `lang`) with Japanese words inside (an
+    English question naming デジタル変革課): each Japanese run is wrapped in `<span lang="ja">`."""
+    if (lang or getattr(g, "lang", i18n.DEFAULT_LANG)).startswith("ja"):
+        return escape(text)
+    return Markup("").join(Markup('<span lang="ja">{}</span>').format(part) if i18n.text_lang(part, "en") else
+                           escape(part) for part in i18n.JAPANESE_RUN.split(str(text)) if part)
+
+
+@bp.app_template_filter("grouped")
+def _grouped(value) -> str:
+    return numbers.grouped(value)
 
 
 @bp.context_processor

@@ -47,6 +47,7 @@ class Link:
     curie: str | None = None
     is_bnode: bool = False
     external: bool = False
+    alt_lang: str = ""          # the language of `alt`, for its `lang` attribute
 
 
 @dataclass
@@ -137,7 +138,8 @@ class Describer:
         alt = i18n.other(pairs, chosen)
         href, external = self._href(iri)
         if chosen:
-            return Link(iri, href, chosen[0], chosen[1], alt[0] if alt else None, curie(iri), external=external)
+            return Link(iri, href, chosen[0], chosen[1], alt[0] if alt else None, curie(iri), external=external,
+                        alt_lang=alt[1] if alt else "")
         name = curie(iri) or local_name(iri)
         return Link(iri, href, name, "", None, curie(iri), external=external)
 

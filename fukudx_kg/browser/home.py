@@ -6,7 +6,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from flask import Response, g, request, url_for
-from markupsafe import Markup
 
 from fukudx_kg import examples as example_queries
 from fukudx_kg.browser import charts
@@ -85,7 +84,7 @@ def class_table(prefs: list[Prefecture]) -> list[dict]:
     return rows
 
 
-def kpi_by_department(pref: Prefecture | None = None) -> Markup:
+def kpi_by_department(pref: Prefecture | None = None) -> charts.Chart:
     """KPIs per top department of one prefecture (or of all, each bar naming its prefecture)."""
     d: Describer = g.describer
     only = f"VALUES ?pref {{ {d.reader.values([pref.iri])} }}" if pref else ""
@@ -99,14 +98,15 @@ def kpi_by_department(pref: Prefecture | None = None) -> Markup:
         counts.setdefault((row["pref"].value, row["top"].value), [0, 0])[slot] += 1
     d.load_labels([k for key in counts for k in key])
     bars = [charts.Bar(d.label(top) if pref else f"{d.label(top)}（{d.label(p)}）", d.link(top).href,
-                       [(v[0], 0), (v[1], 1)]) for (p, top), v in counts.items()]
+                       [(v[0], 0), (v[1], 1)], lang=d.link(top).lang) for (p, top), v in counts.items()]
     bars.sort(key=lambda b: (-sum(v for v, _ in b.segments), b.label))
     legend = [(t("v.numeric"), 0), (t("v.qualitative"), 1)]
     title = t("v.chart_kpi_by_dept_of", pref=d.label(pref.iri)) if pref else t("v.chart_kpi_by_dept")
-    return charts.bar_chart(title, bars, legend)
+    # Qualitative targets are hatched: numeric and qualitative differ by pattern, not by colour alone.
+    return charts.bar_chart(title, bars, legend, desc=t("v.chart_desc_dept", n=len(bars)), hatched=frozenset({1}))
 
 
-def kpi_by_unit() -> Markup:
+def kpi_by_unit() -> charts.Chart:
     """Numeric targets per unit, one coloured segment per prefecture (the legend names them)."""
     d: Describer = g.describer
     prefs = overview().prefectures
@@ -124,7 +124,8 @@ def kpi_by_unit() -> Markup:
     legend = [(d.label(p.iri), i) for i, p in enumerate(prefs)]
     if any(s[1] == len(prefs) for b in bars for s in b.segments):
         legend.append((t("home.shared"), len(prefs)))
-    return charts.bar_chart(t("v.chart_kpi_by_unit"), bars, legend, width=760, label_width=120)
+    return charts.bar_chart(t("v.chart_kpi_by_unit"), bars, legend, width=760, label_width=120,
+                            desc=t("v.chart_desc_unit", n=len(bars)))
 
 
 def downloads() -> list[dict]:
@@ -165,9 +166,9 @@ def chart(name: str):
         pref = overview().by_code(code) if code else None
         if code and pref is None:
             return text_response(404, "404 Not Found: no prefecture with this ?pref= code (the home page lists them)")
-        svg = kpi_by_department(pref)
+        svg = kpi_by_department(pref).svg
     elif name == "kpi-by-unit":
-        svg = kpi_by_unit()
+        svg = kpi_by_unit().svg
     else:
         iri = request.args.get("iri", "")
         d: Describer = g.describer

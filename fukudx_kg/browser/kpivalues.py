@@ -3,7 +3,7 @@ with its fiscal year, calendar year or date, unit and the value as printed, in t
 
 from __future__ import annotations
 
-from fukudx_kg.browser import charts
+from fukudx_kg.browser import charts, numbers
 from fukudx_kg.browser.reader import sparql_iri, value_of
 
 ROLE_ORDER = {"Baseline": 0, "Actual": 1, "Target": 2}
@@ -27,6 +27,8 @@ def kpi_values(describer, kpi: str) -> list[dict]:
         order = (when[:4], ROLE_ORDER.get((role or "").rsplit("#", 1)[-1], 3), iri)
         out[iri] = (order, {"link": describer.link(iri), "role": describer.link(role) if role else None,
                             "value_text": charts._fmt(float(value)) if value is not None else "",
+                            "value_ja": numbers.japanese(float(value), value_of(r, "printed"))
+                            if value is not None and describer.lang == "ja" else None,
                             "unit": value_of(r, "unit") or "", "printed": value_of(r, "printed") or "",
                             "fiscal_year": describer.link(value_of(r, "fy")) if "fy" in r else None,
                             "when": value_of(r, "date") or value_of(r, "year") or ""})

@@ -76,7 +76,7 @@ def ontology_context() -> dict:
     for term in sorted(by_term.values(), key=lambda x: x["iri"].lower()):
         term["link"] = d.link(term["iri"])
         term["anchor"] = term["iri"].rsplit("#", 1)[-1]
-        term["comment"] = (i18n.pick(term["comments"], g.lang) or ("", ""))[0]
+        term["comment"], term["comment_lang"] = i18n.pick(term["comments"], g.lang) or ("", "")
         term["related"] = {k: [d.link(v) if v.startswith("http") else None for v in vals]
                            for k, vals in term["links"].items()}
         term["uses"] = uses.get(term["iri"], 0)
@@ -90,6 +90,7 @@ def ontology_context() -> dict:
     license_ = meta.get(PREFIXES["dcterms"] + "license", [None])[0]
     return {"title": t("o.title"), "classes": classes, "properties": properties,
             "ontology": d.link(ONTOLOGY_IRI), "comment": comment[0] if comment else "",
+            "comment_lang": comment[1] if comment else "",
             "version": version.value if version is not None else "",
             "license": license_.value if license_ is not None else "",
             "formats": [(name, f"{url_for('browse.ontology')}.{suffix}", m) for m, (suffix, name) in RDF_TYPES.items()]}

@@ -51,7 +51,7 @@ def roadmap_timeline(view, section: str | None = None, roadmap: str | None = Non
     trows = {}
     for iri in sorted(row_iris, key=lambda i: sort_key(i.rsplit("/", 1)[-1])):
         link = view.describer.link(iri)
-        trows[iri] = charts.TimelineRow(link.label, link.href)
+        trows[iri] = charts.TimelineRow(link.label, link.href, link.lang)
     entries = []
     for p in placed:
         row = trows.get(value_of(p, "row"))
@@ -66,8 +66,12 @@ def roadmap_timeline(view, section: str | None = None, roadmap: str | None = Non
         link = view.describer.link(value_of(u, "u"))
         row_label = view.describer.label(value_of(u, "row")) if "row" in u else None
         items.append(charts.Unplaced(value_of(u, "ph") or value_of(u, "l") or link.label, link.href, row_label))
+    desc = view.t("v.timeline_desc", rows=len(trows), placed=len(entries), unplaced=len(items))
     picture = charts.roadmap_timeline(title, year_labels, list(trows.values()), items,
-                                      view.t("v.unplaced"), view.t("v.unplaced_note"), view.t("v.row_unknown"))
+                                      view.t("v.unplaced"), view.t("v.unplaced_note"), view.t("v.row_unknown"), desc)
+    labels = dict(year_labels)
+    for e in entries:
+        e["year_label"] = labels.get(e["year"], str(e["year"]))
     return {"svg": picture, "title": title, "years": year_labels, "entries": entries, "unplaced": items,
             "roadmaps": [view.describer.link(m) for m in maps], "rows": [view.describer.link(i) for i in trows]}
 

@@ -27,10 +27,27 @@
     }
     textarea.hidden = true;
     document.body.classList.add("has-yasqe");
+    labelEditor(holder, yasqe);
+    // Tab and Shift-Tab move focus on, as everywhere else on the page (the editor would indent and
+    // keep the keyboard in); Ctrl-] and Ctrl-[ indent instead.
+    yasqe.setOption("extraKeys", Object.assign({}, yasqe.getOption("extraKeys") || {},
+                                               { Tab: false, "Shift-Tab": false }));
     yasqe.on("change", function () { textarea.value = yasqe.getValue(); });
     var submit = function () { textarea.value = yasqe.getValue(); form.submit(); };
     yasqe.addKeyMap({ "Ctrl-Enter": submit, "Cmd-Enter": submit });
     form.addEventListener("submit", function () { textarea.value = yasqe.getValue(); });
+  }
+  // The editor's own text field is named by the form's label, and its scrolling area (which
+  // CodeMirror leaves out of the tab order) can be reached and scrolled by keyboard, named too.
+  function labelEditor(holder, yasqe) {
+    var input = typeof yasqe.getInputField === "function" ? yasqe.getInputField() : null;
+    if (input) input.setAttribute("aria-labelledby", "query-label");
+    var scroller = holder.querySelector(".CodeMirror-scroll");
+    if (scroller) {
+      scroller.setAttribute("tabindex", "0");
+      scroller.setAttribute("role", "region");
+      scroller.setAttribute("aria-label", holder.parentNode.getAttribute("data-scroll-label") || "SPARQL");
+    }
   }
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", enhance);
   else enhance();

@@ -8,6 +8,7 @@ first, then Japanese, then English, then an untagged literal, then anything else
 
 from __future__ import annotations
 
+import re
 from typing import Sequence
 
 from werkzeug.datastructures import LanguageAccept
@@ -62,6 +63,25 @@ def other(literals: Sequence[tuple[str, str]], shown: tuple[str, str] | None) ->
     return None
 
 
+# Kana, kanji and full-width letters and digits (not punctuation): a text with one of them is Japanese.
+_JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uff10-\uff19\uff21-\uff3a\uff41-\uff5a\uff66-\uff9f]")
+
+
+# A run of Japanese text, punctuation included: split a mixed text into its languages.
+JAPANESE_RUN = re.compile(r"([\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uff01-\uff9f\u3000-\u303f]+)")
+
+
+def text_lang(text: str | None, page_lang: str, tagged: str = "") -> str:
+    """The `lang` a text needs on a page in `page_lang`: its language tag when the data gives one,
+    else `ja` for an untagged Japanese text on a page in another language (units, phases, names as
+    printed), so screen readers switch voices; "" when the page's own language applies."""
+    if tagged:
+        return tagged
+    if page_lang != "ja" and text and _JAPANESE.search(str(text)):
+        return "ja"
+    return ""
+
+
 # UI strings. Keys are stable identifiers used by the templates: `t("home.title")`.
 MESSAGES: dict[str, dict[str, str]] = {
     "site.name": {"ja": "都道府県DX政策ナレッジグラフ", "en": "Prefectural DX policy knowledge graph"},
@@ -75,6 +95,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "nav.downloads": {"ja": "ダウンロード", "en": "Downloads"},
     "nav.void": {"ja": "データセット記述（VoID）", "en": "Dataset description (VoID)"},
     "nav.skip": {"ja": "本文へ移動", "en": "Skip to content"},
+    "nav.main": {"ja": "サイト内の主なページ", "en": "Main pages"},
+    "sep": {"ja": "、", "en": ", "},
+    "colon": {"ja": "：", "en": ": "},
+    "paren": {"ja": "（{x}）", "en": " ({x})"},
     "lang.switch": {"ja": "English", "en": "日本語"},
     "lang.label": {"ja": "言語", "en": "Language"},
     "search.placeholder": {"ja": "名称・説明を検索（例：ICT、健康）",
@@ -128,6 +152,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "res.more": {"ja": "さらに表示（全{n}件）", "en": "Show all {n}"},
     "res.page": {"ja": "{a}–{b}件目／全{n}件", "en": "{a}–{b} of {n}"},
     "res.prev": {"ja": "前へ", "en": "Previous"},
+    "res.pages": {"ja": "ページ送り", "en": "Pages"},
+    "res.property": {"ja": "プロパティ", "en": "Property"},
     "res.next": {"ja": "次へ", "en": "Next"},
     "res.provenance": {"ja": "出典", "en": "Provenance"},
     "res.prefecture": {"ja": "都道府県", "en": "Prefecture"},
@@ -233,6 +259,35 @@ MESSAGES: dict[str, dict[str, str]] = {
     "v.chart_kpi_by_dept_of": {"ja": "{pref}：部局別のKPI数（数値目標／定性的な目標）",
                                "en": "{pref}: KPIs per department (numeric / qualitative)"},
     "v.numeric": {"ja": "数値目標", "en": "numeric"},
+    "v.department": {"ja": "部局", "en": "Department"},
+    "v.phase": {"ja": "記載（段階）", "en": "Entry (phase)"},
+    "v.kpi_siblings": {"ja": "同じ取組の他の指標", "en": "Other KPIs of the same initiative"},
+    "v.as_table": {"ja": "同じデータを表で見る", "en": "The same data as a table"},
+    "v.svg_file": {"ja": "この図のSVGファイル", "en": "This picture as an SVG file"},
+    "v.chart_desc_dept": {"ja": "横棒グラフ。{n}の部局それぞれのKPIの数を、数値目標（塗りつぶし）と"
+                                "定性的な目標（斜線）に分けて積み上げています。同じ数値を図の下の表でも示します。",
+                          "en": "Horizontal bars: the KPIs of each of {n} departments, numeric targets (solid) and "
+                                "qualitative targets (hatched) stacked. The same numbers are in the table below."},
+    "v.chart_desc_unit": {"ja": "横棒グラフ。{n}の単位それぞれについて、数値目標の数を都道府県ごとに積み上げています"
+                                "（凡例の色が都道府県）。同じ数値を都道府県別に図の下の表でも示します。",
+                          "en": "Horizontal bars: for each of {n} units, the number of numeric targets, stacked by "
+                                "prefecture (the legend's colours). The table below gives the same numbers by "
+                                "prefecture."},
+    "v.chart_desc_targets": {"ja": "横棒グラフ。{n}件のKPIの目標値を、{units}の単位ごとの枠に分けて示します"
+                                   "（値は同じ単位の中でだけ比べられます）。同じ値を図の下の表でも示します。",
+                             "en": "Horizontal bars: the targets of {n} KPIs in one panel per unit ({units} units; "
+                                   "values compare only within a unit). The same values are in the table below."},
+    "v.chart_desc_due": {"ja": "横棒グラフ。この年度が目標年度のKPIの数を、{n}の部局（都道府県）ごとに示します。"
+                               "同じ数値を図の下の表でも示します。",
+                         "en": "Horizontal bars: the KPIs due in this year for each of {n} departments (with their "
+                               "prefecture). The same numbers are in the table below."},
+    "v.timeline_desc": {"ja": "ロードマップの図。{rows}行の項目を縦に、年度を横に並べ、年度に配置できる記載{placed}件を"
+                              "その年度の欄に置いています。出典から年度や行を特定できない記載{unplaced}件は、右の破線の"
+                              "枠に別に示します。同じ内容を図の下の表でも示します。",
+                        "en": "Roadmap picture: {rows} items as rows, fiscal years as columns; the {placed} entries "
+                              "the source places on a year sit in that year's cell. The {unplaced} texts the source "
+                              "does not place on a year (or row) are listed apart in the dashed panel on the right. "
+                              "The same entries are in the tables below."},
     "v.chart_targets": {"ja": "目標値（単位ごと）", "en": "Targets (by unit)"},
     "v.municipalities": {"ja": "市町村", "en": "Municipalities"},
     "v.via": {"ja": "下位組織", "en": "via sub-unit"},
@@ -240,6 +295,9 @@ MESSAGES: dict[str, dict[str, str]] = {
     "v.themes": {"ja": "テーマ", "en": "Themes"},
     "q.title": {"ja": "SPARQLクエリ", "en": "SPARQL query"},
     "q.run": {"ja": "実行", "en": "Run"},
+    "q.editor_label": {"ja": "SPARQLクエリ", "en": "SPARQL query"},
+    "q.rows_per_page": {"ja": "1ページに表示する行数", "en": "Rows per page"},
+    "q.editor_scroll": {"ja": "クエリの表示領域（矢印キーでスクロール）", "en": "Query view (arrow keys scroll)"},
     "q.examples": {"ja": "例となるクエリ（クリックで実行）", "en": "Example queries (one click runs them)"},
     "q.examples_none": {"ja": "queries/ に例となるクエリはまだありません。",
                         "en": "There are no example queries in queries/ yet."},
@@ -252,8 +310,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "q.download": {"ja": "結果をダウンロード", "en": "Download results"},
     "q.error": {"ja": "クエリを実行できませんでした", "en": "The query could not be run"},
     "q.endpoint": {"ja": "エンドポイント", "en": "Endpoint"},
-    "q.editor_note": {"ja": "エディタ（YASGUI）が読み込めない環境でも、このフォームはそのまま使えます。",
-                      "en": "The form works as it is where the editor (YASGUI) cannot load."},
+    "q.editor_note": {"ja": "エディタ（YASGUI）が読み込めない環境でも、このフォームはそのまま使えます。"
+                            "エディタではTabキーで次の項目へ移り、字下げはCtrl+]、実行はCtrl+Enterです。",
+                      "en": "The form works as it is where the editor (YASGUI) cannot load. In the editor, Tab "
+                            "moves on to the next control; Ctrl+] indents and Ctrl+Enter runs the query."},
     "q.full_yasgui": {"ja": "YASGUI（フル画面）で開く", "en": "Open full YASGUI"},
     "q.true": {"ja": "真（true）", "en": "true"},
     "q.false": {"ja": "偽（false）", "en": "false"},
