@@ -147,7 +147,7 @@ def reference(live_server) -> dict:
 @pytest.fixture(scope="module")
 def oxigraph_copies(built, tmp_path_factory):
     """Two copies in front of a private `oxigraph serve-read-only` (its own time limit above our 30 s)."""
-    store = stores.start_oxigraph(built / "dataset.nq", tmp_path_factory.mktemp("oxigraph-serve-scale-out"))
+    store = stores.start_oxigraph(built / "dataset.nq", tmp_path_factory.mktemp("oxigraph-serve-scale-out"), 60)
     copies = _copies(built, store.url, tmp_path_factory.mktemp("scale-out-oxigraph"))
     yield copies
     for server in (*copies, store):
