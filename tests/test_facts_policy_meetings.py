@@ -1,8 +1,11 @@
 """Facts of the policy overview (001), the meetings (000, 003, 004) and the reference places."""
 
+import re
+
 import pytest
 
 from conftest import ask, select
+from fukudx_kg.build.graph import fiscal_year_label
 from fukudx_kg.build.seedtext import lines_of
 
 POLICY = "001_1831c6c816ec1138.txt"
@@ -136,6 +139,21 @@ def test_fiscal_years(kg, year, ja, start, end):
         fdx:fiscalYearNumber {year} ; rdfs:label "{ja}"@ja , "FY{year}"@en ; fdx:startDate ?s ; fdx:endDate ?e ;
         time:hasBeginning/time:inXSDDate ?b }}""")
     assert rows == [{"s": start, "e": end, "b": start}]
+
+
+@pytest.mark.parametrize("year,ja", [(2013, "平成25年度"), (2018, "平成30年度"), (2019, "令和元年度"),
+                                     (2022, "令和4年度"), (1989, "平成元年度"), (1988, "昭和63年度"),
+                                     (1927, "昭和2年度"), (1926, "1926年度")])
+def test_fiscal_year_labels_name_the_era_of_the_year(year, ja):
+    assert fiscal_year_label(year) == ja
+
+
+def test_no_fiscal_year_label_counts_an_era_below_one(kg):
+    """Years before 2019 (the catalogue's plans of 2013–2018) are 平成, never 令和0 or 令和-5 (a bug once)."""
+    query = 'SELECT ?l WHERE { ?fy a fdx:FiscalYear ; rdfs:label ?l FILTER(lang(?l) = "ja") }'
+    labels = [r["l"] for r in select(kg, query)]
+    assert labels and not [label for label in labels if re.match(r"^(令和|平成|昭和)(0|-)", label)]
+    assert "平成25年度" in labels
 
 
 def test_all_fiscal_years_r3_to_r8(kg):

@@ -41,7 +41,10 @@ STANDARD_SUPERCLASS = {
     FDX.ThemeLink: PROV.Entity,
 }
 
-ERA_REIWA_START = 2018  # 令和元年 = 2019, so 令和N年度 starts in 2018 + N
+# Japanese eras: (first fiscal year named in it, the calendar year that is its 元年, name). FY2019
+# (April 2019 – March 2020) is 令和元年度 as the government names it after May 2019; FY2018 is 平成30年度;
+# FY1926 began in 大正 and is left in Western years rather than guessed.
+ERAS = ((2019, 2019, "令和"), (1989, 1989, "平成"), (1927, 1926, "昭和"))
 
 
 def typed(g: Graph, s: URIRef, cls: URIRef) -> URIRef:
@@ -59,9 +62,13 @@ def ja_en(g: Graph, s: URIRef, p: URIRef, ja: str, en: str | None = None) -> Non
         g.add((s, p, Literal(en, lang="en")))
 
 
-def reiwa_label(year: int) -> str:
-    n = year - ERA_REIWA_START
-    return f"令和{'元' if n == 1 else n}年度"
+def fiscal_year_label(year: int) -> str:
+    """`令和4年度` for 2022, `平成30年度` for 2018; a year before 昭和 keeps its Western number."""
+    for first, gannen, era in ERAS:
+        if year >= first:
+            n = year - gannen + 1
+            return f"{era}{'元' if n == 1 else n}年度"
+    return f"{year}年度"
 
 
 @dataclass
@@ -198,7 +205,7 @@ def shared_fiscal_year(g: Graph, iris: Iris, year: int) -> URIRef:
     if (fy, RDF.type, FDX.FiscalYear) in g:
         return fy
     typed(g, fy, FDX.FiscalYear)
-    ja_en(g, fy, RDFS.label, reiwa_label(year), f"FY{year}")
+    ja_en(g, fy, RDFS.label, fiscal_year_label(year), f"FY{year}")
     g.add((fy, SKOS.notation, Literal(str(year))))
     g.add((fy, FDX.fiscalYearNumber, Literal(year, datatype=XSD.integer)))
     start, end = f"{year}-04-01", f"{year + 1}-03-31"
