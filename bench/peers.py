@@ -1,30 +1,23 @@
-"""The reference servers the benchmark measures us against, started on loopback over the same N-Quads:
-`oxigraph serve-read-only` (the native limit; PyPI `oxigraph`, the same version as pyoxigraph) and
-`rdflib-endpoint` (PyPI; the Python server a researcher would pick instead), installed on first use
-into its own virtual environment, since it brings FastAPI and uvicorn that the service does not use.
+"""Processes for the benchmark: spawned in a session of their own, waited for, stopped (the stores
+themselves, oxigraph serve and Virtuoso, are started by `bench.stores`); and `rdflib-endpoint`
+(PyPI; the Python server a researcher would pick instead of ours), installed on first use into its
+own virtual environment, since it brings FastAPI and uvicorn that the service does not use.
 """
 
 from __future__ import annotations
 
 import http.client
-import os
-import shutil
-import signal
-import socket
 import subprocess
 import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+# Defined once in bench.stores; the other benchmark modules reach them through here too.
+from bench.stores import ROOT, free_port, oxigraph_binary  # noqa: F401
+from bench.stores import stop_group as stop  # noqa: F401
+
 RDFLIB_ENDPOINT = "rdflib-endpoint[cli]==0.6.3"
 PEER_VENV = ROOT / ".venv-bench-peers"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def wait(port: int, path: str, process: subprocess.Popen, timeout: float = 180) -> float:
@@ -44,38 +37,9 @@ def wait(port: int, path: str, process: subprocess.Popen, timeout: float = 180) 
     raise RuntimeError(f"server on port {port} not ready after {timeout:.0f} s")
 
 
-def stop(process: subprocess.Popen) -> None:
-    if process.poll() is None:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
-
-
 def spawn(argv: list[str], **kwargs) -> subprocess.Popen:
     return subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
                             **kwargs)
-
-
-def oxigraph_binary() -> str:
-    local = Path(sys.executable).with_name("oxigraph")
-    return str(local) if local.exists() else (shutil.which("oxigraph") or "oxigraph")
-
-
-def start_oxigraph(dataset: Path, work: Path) -> tuple[subprocess.Popen, int, str]:
-    """oxigraph serve-read-only on an on-disk store loaded from `dataset`; (process, port, version)."""
-    binary = oxigraph_binary()
-    location = work / "oxigraph"
-    subprocess.run([binary, "load", "--location", str(location), "--file", str(dataset)], check=True,
-                   capture_output=True)
-    port = free_port()
-    process = spawn([binary, "serve-read-only", "--location", str(location), "--bind", f"127.0.0.1:{port}",
-                     "--union-default-graph"])
-    wait(port, "/query?query=ASK%7B%7D", process)
-    version = subprocess.run([binary, "--version"], capture_output=True, text=True).stdout.strip()
-    return process, port, version
 
 
 def rdflib_endpoint_binary() -> Path | None:

@@ -28,12 +28,7 @@ import time
 from pathlib import Path
 
 from bench import peers, servers, synthetic
-
-try:
-    from bench.throughput import JSON_RESULTS, QUERIES, example_queries
-except ImportError:  # before the benchmark's rename
-    from bench.compare_oxigraph import JSON_RESULTS, QUERIES
-    from bench.compare_oxigraph import _example_queries as example_queries
+from bench.throughput import JSON_RESULTS, QUERIES, example_queries
 
 ROOT = peers.ROOT
 BASE = "https://w3id.org/fukudx/id/"

@@ -35,25 +35,29 @@ def available() -> str | None:
     return shutil.which("wrk")
 
 
-# Each wrk thread numbers its requests; the thread's own id keeps the texts of two threads apart.
+# Each wrk thread numbers its requests; the thread's own id keeps the texts of two threads apart. A
+# query gets the number as a comment; a page as a query string (pages ignore parameters they do not know).
 _DISTINCT = """
 local threads = 0
 function setup(thread) threads = threads + 1; thread:set("tid", threads) end
 local n = 0
 function request()
   n = n + 1
-  return wrk.format(nil, nil, nil, wrk.body .. "\\n# distinct " .. tid .. "-" .. n)
+  return {request}
 end
 """
+_DISTINCT_POST = _DISTINCT.replace("{request}",
+                                   'wrk.format(nil, nil, nil, wrk.body .. "\\n# distinct " .. tid .. "-" .. n)')
+_DISTINCT_GET = _DISTINCT.replace("{request}", 'wrk.format(nil, wrk.path .. "?bench=" .. tid .. "-" .. n)')
 
 
 def _script(body: str | None, content_type: str, accept: str, distinct: bool) -> str:
     if body is None:
-        return f'wrk.method = "GET"\nwrk.headers["Accept"] = "{accept}"\n'
+        return f'wrk.method = "GET"\nwrk.headers["Accept"] = "{accept}"\n' + (_DISTINCT_GET if distinct else "")
     fence = "=" * 8
     return (f'wrk.method = "POST"\nwrk.body = [{fence}[{body}]{fence}]\n'
             f'wrk.headers["Content-Type"] = "{content_type}"\nwrk.headers["Accept"] = "{accept}"\n'
-            + (_DISTINCT if distinct else ""))
+            + (_DISTINCT_POST if distinct else ""))
 
 
 def _seconds(text: str) -> float:
