@@ -20,7 +20,7 @@ from bench import breakdown, scale, scale_out, throughput
 PARTS = {
     "throughput": lambda: throughput.main(["--concurrency", "16", "--json", "bench/last-throughput.json"]),
     "breakdown": lambda: breakdown.main([]),
-    "scale": lambda: scale.main(["--requests", "3", "--json", "bench/last-scale.json",
+    "scale": lambda: scale.main(["--requests", "1", "--prepared-only", "--json", "bench/last-scale.json",
                                  "--svg", "docs/images/scale.svg"]),
     "scale-out": lambda: scale_out.main(["--duration", "1", "--json", "bench/last-scale-out.json"]),
 }
