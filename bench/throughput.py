@@ -232,7 +232,7 @@ def main(argv: list[str] | None = None) -> int:
                 row["rdflib_estimated"] = bool(estimated)
                 results.append(row)
                 _print_row(row)
-        pages = alternate(targets[:2], None, "text/html", 16, max(args.duration, 2), path=PAGE)
+        pages = alternate(targets[:2], None, "text/html", 16, args.duration, path=PAGE)
         for name, page in pages.items():
             print(f"\nresource page {PAGE} as HTML, 16 connections, {name}: {page.rps:.0f} pages/s, "
                   f"p50 {page.p50_ms:.2f} ms, p99 {page.p99_ms:.2f} ms, errors {page.errors}", end="")
