@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import http.client
 import json
+import os
 import re
 import shutil
 import statistics
@@ -232,8 +233,8 @@ def svg(results: list[dict]) -> str:
     out.append(f'<rect x="{left}" y="{height - 30}" width="10" height="10" fill="#1f6fb2"/><text x="{left + 14}" '
                f'y="{height - 21}">ours</text><rect x="{left + 60}" y="{height - 30}" width="10" height="10" '
                f'fill="#999"/><text x="{left + 74}" y="{height - 21}">oxigraph serve-read-only</text>'
-               f'<text x="{width - 20}" y="{height - 21}" text-anchor="end">bench/scale.py; noisy shared 2-core '
-               f'machine</text></svg>')
+               f'<text x="{width - 20}" y="{height - 21}" text-anchor="end">bench/scale.py, '
+               f'{time.strftime("%Y-%m-%d")}, {os.cpu_count()}-core machine</text></svg>')
     return "\n".join(out) + "\n"
 
 
