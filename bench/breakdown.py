@@ -18,7 +18,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench.peers import ROOT
+from bench import stores
+from bench.stores import ROOT
 
 ASK = "ASK { ?m a <https://w3id.org/fukudx/ontology#Municipality> }"
 JSON_RESULTS = "application/sparql-results+json"
@@ -39,12 +40,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--n", type=int, default=3000, help="calls per step")
     args = parser.parse_args(argv)
     sys.path.insert(0, str(ROOT))
-    from fukudx_kg.build.pipeline import build
-
-    build_dir = args.build_dir
-    if build_dir is None:
-        build_dir = Path(tempfile.mkdtemp(prefix="fukudx-breakdown-"))
-        build(build_dir)
+    build_dir = args.build_dir or stores.build_dataset(Path(tempfile.mkdtemp(prefix="fukudx-breakdown-")))[0]
     os.environ["FUKUDX_BUILD_DIR"] = str(build_dir)
 
     from fukudx_kg.sparql.inspection import inspect_query

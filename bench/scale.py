@@ -28,10 +28,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench import peers, servers, synthetic
+from bench import servers, stores, synthetic
 from bench.throughput import JSON_RESULTS, QUERIES, example_queries
 
-ROOT = peers.ROOT
+ROOT = stores.ROOT
 BASE = "https://w3id.org/fukudx/id/"
 ASK = "ASK { ?s ?p ?o }"
 TIMEOUT = 60  # seconds a client waits for one answer (our server stops a query after 30 s, oxigraph never)
@@ -119,29 +119,24 @@ def measure(name: str, data: Path, work: Path, queries: dict, requests: int, pys
     out["load_ours_s"] = round(seconds, 1)
     if unprepared:
         shutil.rmtree(store_root, ignore_errors=True)
-    out["load_oxigraph_s"] = round(_timed([peers.oxigraph_binary(), "load", "--location", str(work / f"{name}-ox"),
+    out["load_oxigraph_s"] = round(_timed([stores.oxigraph_binary(), "load", "--location", str(work / f"{name}-ox"),
                                            "--file", str(data / "dataset.nq")])[0], 1)
-    processes = []
+    running: list[stores.Running] = []
     try:
         keys = ("cold_start_unprepared_s", "cold_start_prepared_s") if unprepared else ("cold_start_prepared_s",)
         for key in keys:  # the first run makes the store
-            port = peers.free_port()
-            ours = servers.start_ours(data, port, FUKUDX_RESPONSE_CACHE_MB="0")
-            processes.append(ours)
-            out[key] = round(servers.first_answer(port, "/sparql", ASK, ours), 2)
+            running.append(ours := stores.start_app(data, work / "logs", env={"FUKUDX_RESPONSE_CACHE_MB": "0"},
+                                                    ready=False))
+            out[key] = round(servers.first_answer(ours.port, ours.query_path, ASK, ours.process), 2)
             if key == "cold_start_unprepared_s":
-                peers.stop(ours)
-        ox_port = peers.free_port()
-        oxigraph = peers.spawn([peers.oxigraph_binary(), "serve-read-only", "--location", str(work / f"{name}-ox"),
-                                "--bind", f"127.0.0.1:{ox_port}", "--union-default-graph"])
-        processes.append(oxigraph)
-        peers.wait(ox_port, "/query?query=ASK%7B%7D", oxigraph)
-        rows, peak = query_mix(queries, port, ox_port, (ours.pid, oxigraph.pid), requests)
+                ours.stop()
+        running.append(oxigraph := stores.serve_oxigraph(work / f"{name}-ox", work / "logs"))
+        rows, peak = query_mix(queries, ours.port, oxigraph.port, (ours.process.pid, oxigraph.process.pid), requests)
         out.update(queries=rows, rss_ours_mb=round(peak["ours"] / 2**20),
                    rss_oxigraph_mb=round(peak["oxigraph"] / 2**20))
     finally:
-        for process in processes:
-            peers.stop(process)
+        for server in running:
+            server.stop()
     engines = ["rudof"] + (["pyshacl"] if pyshacl or name == "real" else [])
     for engine in engines:  # no server running: validation has the machine
         seconds, code = _timed([sys.executable, "-m", "fukudx_kg", "validate", "--engine", engine, "--format", "json",

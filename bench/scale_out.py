@@ -140,15 +140,11 @@ def main(argv: list[str] | None = None) -> int:
     if not wrk.available():
         print("wrk is not installed (Debian: apt-get install wrk); it is the load generator", file=sys.stderr)
         return 2
-    from fukudx_kg.build.pipeline import build
-
     work = Path(tempfile.mkdtemp(prefix="fukudx-scale-out-"))
     started: list[stores.Running] = []
     try:
-        build_dir = work / "build"
-        release = build(build_dir)
+        build_dir, release = stores.build_dataset(work)
         dataset = build_dir / "dataset.nq"
-        print(f"dataset: {release['quads']} quads, release {release['release'][:12]}", flush=True)
         started.append(ours := stores.start_app(build_dir, work / "logs"))
         setups = [Setup("ours (embedded)", [ours.url])]
         started.append(oxigraph := stores.start_oxigraph(dataset, work / "oxigraph"))

@@ -1,7 +1,5 @@
-"""Our server as the scale benchmark runs it: spawned on a build directory, timed to its first
-SPARQL answer, and weighed with every process it starts (granian workers, query processes).
-
-Port, spawning, stopping and the oxigraph binary come from `bench.peers`, shared by the benchmarks.
+"""What the scale benchmark measures of a running server (`bench.stores` starts it): the time to its
+first SPARQL answer, and its weight with every process it starts (granian workers, query processes).
 """
 
 from __future__ import annotations
@@ -9,18 +7,7 @@ from __future__ import annotations
 import http.client
 import os
 import subprocess
-import sys
 import time
-from pathlib import Path
-
-from bench import peers
-
-
-def start_ours(build_dir: Path, port: int, **env_extra: str) -> subprocess.Popen:
-    """python server.py (granian, production defaults unless `env_extra` says otherwise)."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("FUKUDX_")}
-    env.update(FUKUDX_BUILD_DIR=str(build_dir), FUKUDX_ACCESS_LOG="", **env_extra)
-    return peers.spawn([sys.executable, str(peers.ROOT / "server.py"), "--port", str(port)], cwd=peers.ROOT, env=env)
 
 
 def first_answer(port: int, path: str, query: str, process: subprocess.Popen, timeout: float = 600) -> float:

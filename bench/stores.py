@@ -1,11 +1,11 @@
-"""Private SPARQL stores and copies of our app, for the scale-out test and benchmark.
+"""Private SPARQL stores and copies of our app, for the benchmarks and the scale-out test.
 
 `start_virtuoso` runs Debian's Virtuoso (virtuoso-opensource: virtuoso-t, isql-vt) from a temporary
 directory with a generated virtuoso.ini (free ports, modest buffers) and bulk-loads a built
 dataset.nq into its named graphs; `start_oxigraph` runs `oxigraph serve-read-only` over the same
 file; `start_app` runs `python server.py` with FUKUDX_BACKEND pointing at either. Each is started in
 its own session so that `stop()` ends it and everything it started. Usable from tests (imported as
-`bench.stores`) and from `python -m bench.scale_out`.
+`bench.stores`) and from every `python -m bench…` part (`build_dataset` gives them their data).
 """
 
 from __future__ import annotations
@@ -123,7 +123,7 @@ def stop_group(process: subprocess.Popen) -> None:
             pass
 
 
-def _wait(running: Running, path: str, timeout: float) -> None:
+def wait_ready(running: Running, path: str, timeout: float) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if running.process.poll() is not None:
@@ -138,7 +138,7 @@ def _wait(running: Running, path: str, timeout: float) -> None:
     raise RuntimeError(f"{running.name} not ready after {timeout}s:\n{running.log()}")
 
 
-def _spawn(name: str, argv: list[str], log_path: Path, base: str, query_path: str, **kwargs) -> Running:
+def spawn(name: str, argv: list[str], log_path: Path, base: str, query_path: str, **kwargs) -> Running:
     with open(log_path, "wb") as log:
         process = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                                    start_new_session=True, **kwargs)
@@ -188,10 +188,10 @@ def start_virtuoso(dataset: Path, workdir: Path, timeout_s: int = 60) -> Running
     ini = workdir / "virtuoso.ini"
     ini.write_text(_INI.format(dir=workdir, sql_port=sql_port, http_port=http_port, timeout=timeout_s),
                    encoding="utf-8")
-    running = _spawn("virtuoso", ["virtuoso-t", "+foreground", "+configfile", str(ini)], workdir / "stdout.log",
+    running = spawn("virtuoso", ["virtuoso-t", "+foreground", "+configfile", str(ini)], workdir / "stdout.log",
                      f"http://127.0.0.1:{http_port}", "/sparql", cwd=workdir)
     try:
-        _wait(running, "/sparql?query=ASK%7B%7D", 90)
+        wait_ready(running, "/sparql?query=ASK%7B%7D", 90)
         private = "".join(f"DB.DBA.RDF_GRAPH_GROUP_INS ('{_PRIVATE}', '{g}');\n" for g in VIRTUOSO_SYSTEM_GRAPHS)
         _isql(sql_port, (
             f"ld_dir ('{load_dir}', 'dataset.nq', 'urn:fukudx:no-default-graph');\n"
@@ -220,37 +220,53 @@ def oxigraph_binary() -> Path:
 
 
 def start_oxigraph(dataset: Path, workdir: Path, timeout_s: int | None = None) -> Running:
-    """`oxigraph serve-read-only --union-default-graph` over `dataset`; query endpoint /query.
+    """`oxigraph load` of `dataset` into `workdir`, then `serve_oxigraph` over it."""
+    location = Path(workdir) / "store"
+    location.parent.mkdir(parents=True, exist_ok=True)
+    subprocess.run([str(oxigraph_binary()), "load", "--location", str(location), "--file", str(dataset)],
+                   check=True, capture_output=True)
+    return serve_oxigraph(location, Path(workdir), timeout_s)
+
+
+def serve_oxigraph(location: Path, log_dir: Path, timeout_s: int | None = None) -> Running:
+    """`oxigraph serve-read-only --union-default-graph` over a loaded store; query endpoint /query.
 
     With `timeout_s` it starts a timer thread per query that lives that long: at thousands of
     queries a second the threads run out and it aborts (EAGAIN), so the benchmark passes none."""
-    workdir = Path(workdir)
-    location = workdir / "store"
-    location.parent.mkdir(parents=True, exist_ok=True)
-    binary = str(oxigraph_binary())
-    subprocess.run([binary, "load", "--location", str(location), "--file", str(dataset)], check=True,
-                   capture_output=True)
     port = free_port()
     limit = ["--timeout-s", str(timeout_s)] if timeout_s else []
-    running = _spawn("oxigraph", [binary, "serve-read-only", "--location", str(location), "--bind",
-                                  f"127.0.0.1:{port}", "--union-default-graph", *limit],
-                     workdir / "oxigraph.log", f"http://127.0.0.1:{port}", "/query")
-    _wait(running, "/query?query=ASK%7B%7D", 60)
+    running = spawn("oxigraph", [str(oxigraph_binary()), "serve-read-only", "--location", str(location), "--bind",
+                                 f"127.0.0.1:{port}", "--union-default-graph", *limit],
+                    Path(log_dir) / f"oxigraph-{port}.log", f"http://127.0.0.1:{port}", "/query")
+    wait_ready(running, "/query?query=ASK%7B%7D", 60)
     return running
 
 
 # ------------------------------------------------------------------------------------------ our app
 
-def start_app(build_dir: Path, log_dir: Path, backend: str = "oxigraph", env: dict | None = None) -> Running:
+def start_app(build_dir: Path, log_dir: Path, backend: str = "oxigraph", env: dict | None = None,
+              ready: bool = True) -> Running:
     """`python server.py` on a free port over `build_dir` (its release.json; dataset.nq for the
-    embedded store) with FUKUDX_BACKEND=`backend`; ready when /readyz answers 200."""
+    embedded store) with FUKUDX_BACKEND=`backend`; with `ready`, returned once /readyz answers 200
+    (without, at once: for timing a cold start)."""
     port = free_port()
     full_env = {k: v for k, v in os.environ.items() if not k.startswith("FUKUDX_")}
     full_env.update({"FUKUDX_BUILD_DIR": str(build_dir), "FUKUDX_BACKEND": backend, "FUKUDX_ACCESS_LOG": "",
                      "PYTHONUNBUFFERED": "1", **(env or {})})
     Path(log_dir).mkdir(parents=True, exist_ok=True)
-    running = _spawn("app", [sys.executable, str(ROOT / "server.py"), "--host", "127.0.0.1", "--port", str(port)],
-                     Path(log_dir) / f"app-{port}.log", f"http://127.0.0.1:{port}", "/sparql", cwd=ROOT,
-                     env=full_env)
-    _wait(running, "/readyz", 90)
+    running = spawn("app", [sys.executable, str(ROOT / "server.py"), "--host", "127.0.0.1", "--port", str(port)],
+                    Path(log_dir) / f"app-{port}.log", f"http://127.0.0.1:{port}", "/sparql", cwd=ROOT,
+                    env=full_env)
+    if ready:
+        wait_ready(running, "/readyz", 90)
     return running
+
+
+def build_dataset(work: Path) -> tuple[Path, dict]:
+    """The real dataset built into `work`/build (as `make build` would), and its release; says which."""
+    from fukudx_kg.build.pipeline import build
+
+    build_dir = Path(work) / "build"
+    release = build(build_dir)
+    print(f"dataset: {release['quads']} quads, release {release['release'][:12]}", flush=True)
+    return build_dir, release

@@ -30,7 +30,7 @@ from pathlib import Path
 
 from bench import peers, stores, wrk
 
-ROOT = peers.ROOT
+ROOT = stores.ROOT
 FDX = "https://w3id.org/fukudx/ontology#"
 PREFIXES = f"PREFIX fdx: <{FDX}>\nPREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
 JSON_RESULTS = "application/sparql-results+json"
@@ -118,9 +118,13 @@ def _ratio(a: float, b: float | None) -> float | None:
     return round(a / b, 3) if b else None
 
 
-COLUMNS = ("query", "conns", "ours cached", "ours uncached", "oxigraph", "rdflib-endpoint", "cached ÷ ox",
-           "uncached ÷ ox", "uncached ÷ rdflib", "ours p50 ms (uncached)", "ox p50 ms", "ours p99 ms (uncached)",
-           "ox p99 ms", "errors", "wrk CPU")
+# The table's columns: (header, key of a result row), in the order printed.
+COLUMNS = (("query", "query"), ("conns", "connections"), ("ours cached", "ours_cached_rps"),
+           ("ours uncached", "ours_uncached_rps"), ("oxigraph", "oxigraph_rps"), ("rdflib-endpoint", "rdflib_rps"),
+           ("cached ÷ ox", "cached_vs_oxigraph"), ("uncached ÷ ox", "uncached_vs_oxigraph"),
+           ("uncached ÷ rdflib", "uncached_vs_rdflib"), ("ours p50 ms (uncached)", "ours_p50_ms"),
+           ("ox p50 ms", "oxigraph_p50_ms"), ("ours p99 ms (uncached)", "ours_p99_ms"),
+           ("ox p99 ms", "oxigraph_p99_ms"), ("errors", "errors"), ("wrk CPU", "client_cpu_share"))
 
 
 def _row(name: str, clients: int, m: dict[str, wrk.WrkResult]) -> dict:
@@ -143,19 +147,7 @@ def _row(name: str, clients: int, m: dict[str, wrk.WrkResult]) -> dict:
 def _print_row(row: dict) -> None:
     if row.get("rdflib_estimated"):
         row = dict(row, rdflib_rps=f"~{row['rdflib_rps']}")
-    keys = ("query", "connections", "ours_cached_rps", "ours_uncached_rps", "oxigraph_rps", "rdflib_rps",
-            "cached_vs_oxigraph", "uncached_vs_oxigraph", "uncached_vs_rdflib", "ours_p50_ms", "oxigraph_p50_ms",
-            "ours_p99_ms", "oxigraph_p99_ms", "errors", "client_cpu_share")
-    print("| " + " | ".join("—" if row[k] is None else str(row[k]) for k in keys) + " |", flush=True)
-
-
-def _start_ours(build_dir: Path) -> tuple[subprocess.Popen, int]:
-    port = peers.free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("FUKUDX_")}
-    env.update(FUKUDX_BUILD_DIR=str(build_dir), FUKUDX_ACCESS_LOG="")
-    process = peers.spawn([sys.executable, str(ROOT / "server.py"), "--port", str(port)], cwd=ROOT, env=env)
-    peers.wait(port, "/readyz", process)
-    return process, port
+    print("| " + " | ".join("—" if row[k] is None else str(row[k]) for _, k in COLUMNS) + " |", flush=True)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -175,35 +167,29 @@ def main(argv: list[str] | None = None) -> int:
     names = args.query or list(queries)
 
     sys.path.insert(0, str(ROOT))
-    from fukudx_kg.build.pipeline import build
-
     work = Path(tempfile.mkdtemp(prefix="fukudx-bench-"))
-    processes: list[subprocess.Popen] = []
+    running: list[stores.Running] = []
     try:
-        build_dir = work / "build"
-        release = build(build_dir)
+        build_dir, release = stores.build_dataset(work)
         dataset = build_dir / "dataset.nq"
-        print(f"dataset: {release['quads']} quads, release {release['release'][:12]}", flush=True)
-        ours, ours_port = _start_ours(build_dir)
-        processes.append(ours)
-        oxigraph = stores.start_oxigraph(dataset, work / "oxigraph")
-        processes.append(oxigraph.process)
-        ox_port = oxigraph.port
+        running.append(ours := stores.start_app(build_dir, work / "logs"))
+        running.append(oxigraph := stores.start_oxigraph(dataset, work / "oxigraph"))
         version = subprocess.run([str(stores.oxigraph_binary()), "--version"], capture_output=True,
                                  text=True).stdout.strip()
-        targets = [Target("ours-cached", ours_port, "/sparql"), Target("ours-uncached", ours_port, "/sparql", True),
-                   Target("oxigraph", ox_port, "/query")]
-        peer = None if args.no_rdflib else peers.start_rdflib_endpoint(dataset)
+        targets = [Target("ours-cached", ours.port, ours.query_path),
+                   Target("ours-uncached", ours.port, ours.query_path, True),
+                   Target("oxigraph", oxigraph.port, oxigraph.query_path)]
+        peer = None if args.no_rdflib else peers.start_rdflib_endpoint(dataset, work / "logs")
         if peer is not None:
-            processes.append(peer[0])
-            targets.append(Target("rdflib-endpoint", peer[1], "/"))  # it answers at its root
+            running.append(peer)
+            targets.append(Target("rdflib-endpoint", peer.port, peer.query_path))
         print(f"ours: python server.py (granian, default settings); oxigraph: {version} serve-read-only; "
               f"rdflib-endpoint: {peers.RDFLIB_ENDPOINT if peer else 'left out'}; load: wrk "
               f"{subprocess.run(['wrk', '--version'], capture_output=True, text=True).stdout.split()[1]} "
               f"(A B A B, {args.duration:g} s runs); machine: {os.cpu_count()} cores", flush=True)
 
         results = []
-        print("\n| " + " | ".join(COLUMNS) + " |\n" + "|---" * len(COLUMNS) + "|", flush=True)
+        print("\n| " + " | ".join(h for h, _ in COLUMNS) + " |\n" + "|---" * len(COLUMNS) + "|", flush=True)
         for name in names:
             query, accept = queries[name]
             sizes = {t.name: _checked_size(t, query, accept) for t in targets}
@@ -243,8 +229,8 @@ def main(argv: list[str] | None = None) -> int:
                       "page_rps": {name: page.rps for name, page in pages.items()}}
             args.json.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
     finally:
-        for process in processes:
-            peers.stop(process)
+        for server in running:
+            server.stop()
         shutil.rmtree(work, ignore_errors=True)
     return 0
 
