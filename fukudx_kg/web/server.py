@@ -35,6 +35,7 @@ from fukudx_kg.settings import Settings
 from fukudx_kg.store.sandbox import die_with_parent
 from fukudx_kg.web.response_cache import ENVIRON_KEY as KEEP_FOR_RELEASE
 from fukudx_kg.web.response_cache import ResponseCache
+from fukudx_kg.web.runtime import EXTENSION_KEY
 
 log = logging.getLogger("fukudx_kg.server")
 
@@ -48,6 +49,12 @@ DEFAULT_MAX_BODY = 16 * 1024 * 1024
 STREAM_CHUNK = 256 * 1024
 # Peers whose X-Forwarded-Proto is believed: a reverse proxy on this host.
 _TRUSTED_PROXIES = frozenset({"127.0.0.1", "::1"})
+
+
+def _peer(client: str) -> tuple[str, str]:
+    """(host, port) of granian's `scope.client` ("1.2.3.4:5" or "[::1]:5")."""
+    host, _, port = client.rpartition(":")
+    return host.strip("[]"), port
 
 _HINTS = {
     408: ("The request body did not arrive within {body_timeout:g} s (FUKUDX_BODY_TIMEOUT); send it "
@@ -158,7 +165,7 @@ class RSGIBridge:
         key = None
         if self.cache is not None and too_large is None:
             key = self.cache.key(scope.method, scope.path, scope.query_string, scope.headers.items(), body,
-                                 scope.client.rpartition(":")[0].strip("[]") in _TRUSTED_PROXIES)
+                                 _peer(scope.client)[0] in _TRUSTED_PROXIES)
             hit = self.cache.get(key) if key is not None else None
             if hit is not None:
                 proto.response_bytes(*hit)
@@ -204,7 +211,7 @@ class RSGIBridge:
 
     def _environ(self, scope, body: bytes, too_large: int | None) -> dict[str, Any]:
         server_host, _, server_port = scope.server.rpartition(":")
-        client_host, _, client_port = scope.client.rpartition(":")
+        client_host, client_port = _peer(scope.client)
         target = quote(scope.path, safe="/:@!$&'()*+,;=-._~") + ("?" + scope.query_string if scope.query_string else "")
         environ = dict(self._base_environ)
         environ.update({
@@ -217,7 +224,7 @@ class RSGIBridge:
             "SERVER_NAME": server_host.strip("[]"),
             "SERVER_PORT": server_port,
             "SERVER_PROTOCOL": "HTTP/" + scope.http_version,
-            "REMOTE_ADDR": client_host.strip("[]"),
+            "REMOTE_ADDR": client_host,
             "REMOTE_PORT": client_port,
             "wsgi.url_scheme": scope.scheme,
             "wsgi.input": io.BytesIO(body),
@@ -352,7 +359,7 @@ def response_cache_for(app: Flask, settings: Settings) -> ResponseCache | None:
     """The app's answer cache (FUKUDX_RESPONSE_CACHE_MB; 0 = none), tied to its backend's release."""
     if not settings.response_cache_mb:
         return None
-    backend = app.extensions["fukudx"].backend
+    backend = app.extensions[EXTENSION_KEY].backend
     return ResponseCache(settings.response_cache_mb * 1024 * 1024, lambda: backend.release_id)
 
 
