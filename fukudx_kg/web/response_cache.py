@@ -20,6 +20,8 @@ from __future__ import annotations
 from collections import OrderedDict
 from typing import Callable, Iterable
 
+from flask import request
+
 ENVIRON_KEY = "fukudx.keep_for_release"
 ENTRY_MAX = 256 * 1024      # larger answers are streamed, and rarely repeated
 KEY_BODY_MAX = 64 * 1024    # larger request bodies are not used as keys
@@ -32,8 +34,6 @@ Headers = list[tuple[str, str]]
 
 def keep(release: str | None) -> None:
     """Let the cache keep the current request's answer for `release` (call inside a Flask handler)."""
-    from flask import request
-
     if release:
         request.environ[ENVIRON_KEY] = release
 
